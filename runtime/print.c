@@ -64,6 +64,7 @@ static void sb_fill(sbuf *b, char c, size_t n)
 
 /* Appends printf-formatted text. */
 static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends printf-formatted text (definition). */
 static void sb_printf(sbuf *b, const char *fmt, ...)
 {
     char tmp[128];
@@ -462,6 +463,7 @@ static void pyfloat_style(double v, int is32, char *buf, size_t n)
     snprintf(buf, n, "%s", tmp);
 }
 
+/* Python repr of a float64 (see print.h). */
 void tfg_print_pyfloat(double v, char *buf, size_t n)
 {
     pyfloat_style(v, 0, buf, n);
@@ -814,6 +816,7 @@ static void scalar_str(const tfg_tensor *t, char *out)
     }
 }
 
+/* numpy str() of a tensor (see print.h). */
 char *tfg_print_str(const tfg_tensor *t)
 {
     if (t->rank == 0) {
@@ -851,6 +854,7 @@ static const char *dtname(tfg_dtype dt)
     }
 }
 
+/* numpy repr() of a tensor (see print.h). */
 char *tfg_print_repr(const tfg_tensor *t)
 {
     sbuf b = {0};
@@ -936,6 +940,7 @@ static void json_nested(sbuf *b, const tfg_tensor *t, int axis, int64_t *pos)
     sb_putc(b, ']');
 }
 
+/* JSON object with dtype, shape and nested data (see print.h). */
 char *tfg_print_json(const tfg_tensor *t)
 {
     sbuf b = {0};

@@ -328,6 +328,7 @@ static void test_float32_roundtrip(void **state)
     tfg_tensor_unref(v);
 }
 
+/* Runs the print tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
