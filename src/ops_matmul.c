@@ -1,0 +1,62 @@
+/* ops_matmul.c — matrix products (table tfg_ops_matmul).
+ *
+ * MatMul (a, b); attrs flag[0] = transpose_a, flag[1] = transpose_b. Both
+ * rank 2 is TF's MatMul; a rank above 2 (or an unknown rank) is TF's
+ * BatchMatMulV2 (leading dims broadcast, transpose flags = adj_x/adj_y) on
+ * the same node, as tf.matmul picks one or the other. */
+#include <inttypes.h>
+#include "ops.h"
+
+/* Static shape of a (batch) matrix product, with TF's checks and messages. */
+static int infer_matmul(tfg_node *n, tfg_error *err)
+{
+    if (tfg_ops_check_dtype(n, 0, "a", TFG_DTS_REAL, err)) return -1;
+    tfg_dtype da = tfg_ops_in_dtype(n, 0), db = tfg_ops_in_dtype(n, 1);
+    if (db != da) return tfg_ops_type_mismatch(err, n, "b", db, "a", da);
+    const tfg_shape *a = tfg_ops_in_shape(n, 0), *b = tfg_ops_in_shape(n, 1);
+    bool ta = n->attr.flag[0], tb = n->attr.flag[1];
+    bool batch = a->rank < 0 || b->rank < 0 || a->rank > 2 || b->rank > 2;
+    if (!batch) {
+        if (tfg_ops_check_rank(n, 0, 2, err) || tfg_ops_check_rank(n, 1, 2, err)) return -1;
+    } else {
+        if (tfg_ops_check_rank_at_least(n, 0, 2, err) || tfg_ops_check_rank_at_least(n, 1, 2, err))
+            return -1;
+        if (a->rank < 0 || b->rank < 0) {
+            tfg_shape u = tfg_shape_unknown();
+            return tfg_ops_set_output(n, da, &u);
+        }
+    }
+    int ra = a->rank, rb = b->rank;
+    int64_t m = a->dim[ra - (ta ? 1 : 2)], ka = a->dim[ra - (ta ? 2 : 1)];
+    int64_t kb = b->dim[rb - (tb ? 1 : 2)], nn = b->dim[rb - (tb ? 2 : 1)];
+    if (ka >= 0 && kb >= 0 && ka != kb)
+        return tfg_ops_shape_error(err, n,
+                                   "Dimensions must be equal, but are %" PRId64 " and %" PRId64,
+                                   ka, kb);
+    tfg_shape out;
+    if (batch) {
+        tfg_shape ba = tfg_shape_make(ra - 2, a->dim), bb = tfg_shape_make(rb - 2, b->dim);
+        if (tfg_ops_broadcast(n, &ba, &bb, &out, err)) return -1;
+        if (out.rank + 2 > TFG_MAX_RANK)
+            return tfg_ops_shape_error(err, n, "Rank of the product exceeds %d", TFG_MAX_RANK);
+    } else {
+        out = tfg_shape_scalar();
+    }
+    out.dim[out.rank++] = m;
+    out.dim[out.rank++] = nn;
+    return tfg_ops_set_output(n, da, &out);
+}
+
+/* MatMul's CPU kernel: tfg_k_matmul with the transpose flags. */
+static int k_matmul(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out,
+                    tfg_error *err)
+{
+    (void)x;
+    return tfg_k_matmul(in[0], in[1], n->attr.flag[0], n->attr.flag[1], out, err);
+}
+
+const tfg_opdef tfg_ops_matmul[] = {
+    { "MatMul", 2, 0, infer_matmul, { k_matmul, NULL }, NULL,
+      "matrix product a @ b; rank > 2 multiplies batches (tf.matmul, @)" },
+};
+const int tfg_ops_matmul_count = (int)(sizeof tfg_ops_matmul / sizeof tfg_ops_matmul[0]);
