@@ -135,6 +135,12 @@ int tfg_api_tf_lookup(tfg_eval *ev, const char *path, const char *name, tfg_val 
 /* Attributes of graph objects (Tensor, Operation, Variable, Session, dtype,
  * TensorShape, Graph, ConfigProto): 0, 1 when absent, -1 on error. */
 int tfg_api_tf_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc, tfg_val *out);
+/* Operators with a graph tensor operand build ops as TF's operator overloads
+ * do ("add", "mul", "truediv", "MatMul", "Neg", "Less"...); subscripts build
+ * StridedSlice. */
+int tfg_api_tf_binop(tfg_eval *ev, int op, tfg_val a, tfg_val b, tfg_loc loc, tfg_val *out);
+int tfg_api_tf_unop(tfg_eval *ev, int op, tfg_val a, tfg_loc loc, tfg_val *out);
+int tfg_api_tf_subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tfg_val *out);
 /* Python builtins (print, range, len, ...): 0 found, 1 not a builtin. */
 int tfg_api_py_lookup(tfg_eval *ev, const char *name, tfg_val *out);
 /* numpy names (np.array, np.float32, ...): 0 found, 1 not. */

@@ -77,6 +77,7 @@ struct tfg_node {
     bool trainable;                  /* variables */
     tfg_node *initializer;           /* variables: their Assign init op */
     tfg_node *initial_value;         /* variables: the initial-value node */
+    tfg_node *read;                  /* variables: their NAME/read Identity (the snapshot ops use) */
 };
 
 /* ---- ops ----------------------------------------------------------------- */
@@ -152,6 +153,8 @@ struct tfg_graph {
     int nctrlstack, capctrl;
     tfg_node **variables;        /* global_variables(), in creation order */
     int nvariables, capvariables;
+    int64_t id_bias;             /* ops TensorFlow would have created that tfg folds away
+                                    (e.g. random_normal's mul and add): keeps op-seed ids as TF's */
     bool has_seed;               /* tf.set_random_seed(seed) called */
     int64_t seed;
 };

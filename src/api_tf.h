@@ -1,0 +1,30 @@
+/* api_tf.h — internal interface between api_tf.c (name lookup, attributes,
+ * operators) and api_tf_ops.c (the op builders) (module prefix tfg_tfapi_).
+ * Builders follow tfg_builtin_fn; table-driven ones read their table index
+ * from `self` (a TFG_V_INT). */
+#ifndef TFG_API_TF_H
+#define TFG_API_TF_H
+
+#include "eval.h"
+
+/* The builtin table of TensorFlow functions, terminated by a NULL name. */
+extern const tfg_builtin tfg_tfapi_functions[];
+/* Index-bound entries: elementwise binary and unary ops by Python name. */
+int tfg_tfapi_binop_index(const char *pyname);
+int tfg_tfapi_unop_index(const char *pyname);
+extern const tfg_builtin tfg_tfapi_binop_builtin;
+extern const tfg_builtin tfg_tfapi_unop_builtin;
+
+/* Builders shared with operators and methods. */
+int tfg_tfapi_binary(tfg_eval *ev, const char *type, const char *defname, int mode, tfg_val x, tfg_val y,
+                     const char *name, tfg_loc loc, tfg_val *out);
+int tfg_tfapi_unary(tfg_eval *ev, const char *type, const char *defname, tfg_val x, const char *name,
+                    tfg_loc loc, tfg_val *out);
+int tfg_tfapi_assign(tfg_eval *ev, const char *type, tfg_val ref, tfg_val value, const char *name,
+                     tfg_loc loc, tfg_val *out);
+int tfg_tfapi_matmul(tfg_eval *ev, tfg_val a, tfg_val b, bool ta, bool tb, const char *name,
+                     const char *defname, tfg_loc loc, tfg_val *out);
+/* Session objects */
+tfg_val tfg_tfapi_new_session(tfg_eval *ev, bool soft, bool log, bool interactive);
+
+#endif
