@@ -56,8 +56,9 @@ int tfg_k_unary(tfg_unop op, const tfg_tensor *x, tfg_tensor **out, tfg_error *e
 /* ---- matmul (k_matmul.c) -------------------------------------------------- */
 /* Rank-2 a [m,k] (or [k,m] when ta) times b; float32 uses cblas_sgemm, float64
  * cblas_dgemm, integer types a plain loop. Rank >= 3 is a batched matmul over
- * the leading dims (which must be equal or broadcast). Mismatch:
- * "Matrix size-incompatible: In[0]: [1,2], In[1]: [3,1]". */
+ * the leading dims (which must be equal or broadcast). Mismatch, worded as
+ * TF 2.x (which appends the two transpose flags):
+ * "Matrix size-incompatible: In[0]: [1,2], In[1]: [3,1] 0 0". */
 int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
                  tfg_tensor **out, tfg_error *err);
 
@@ -109,7 +110,10 @@ int tfg_k_tile(const tfg_tensor *x, const int64_t *multiples, tfg_tensor **out, 
 /* tf.gather along axis 0 (or `axis`) with int indices. */
 int tfg_k_gather(const tfg_tensor *x, const tfg_tensor *indices, int axis,
                  tfg_tensor **out, tfg_error *err);
-/* tf.where(cond, x, y) / select, broadcasting. */
+/* tf.where(cond, x, y) / select, broadcasting (numpy rules over all three).
+ * TF1's Select row form is kept: a vector cond of length x.shape[0], with x
+ * and y of the same shape and rank > 1, picks whole rows (tf.compat.v1.where);
+ * for tf.where_v2 semantics in that one case, pass cond reshaped to [1,n]. */
 int tfg_k_select(const tfg_tensor *cond, const tfg_tensor *x, const tfg_tensor *y,
                  tfg_tensor **out, tfg_error *err);
 
@@ -137,7 +141,9 @@ int tfg_k_slice_shape(int rank, const int64_t *shape, const tfg_slice_spec *spec
  * bits, normal by Box-Muller, truncated normal by rejection at 2 stddev). */
 typedef struct {
     uint64_t seed, seed2;
-    uint64_t counter;    /* 128-bit counter low half; advanced by every call */
+    uint64_t counter;    /* 128-bit counter low half; advanced by every call
+                          * (n outputs: n*256); a carry out of it increments
+                          * seed2, the counter's high half, as TF's Skip does */
 } tfg_rng;
 
 void tfg_rng_init(tfg_rng *r, uint64_t seed, uint64_t seed2);
@@ -146,8 +152,17 @@ typedef enum { TFG_RAND_UNIFORM, TFG_RAND_NORMAL, TFG_RAND_TRUNCATED_NORMAL } tf
 int tfg_k_random(tfg_rng *r, tfg_rand_dist dist, tfg_dtype dt, int rank, const int64_t *shape,
                  double a, double b, tfg_tensor **out, tfg_error *err);
 
-/* ---- threads -------------------------------------------------------------- */
-/* Sets the number of threads OpenBLAS (and any parallel kernel) may use. */
+/* ---- threads (k_thread.c) ------------------------------------------------- */
+/* Sets the number of threads OpenBLAS (and any parallel kernel) may use;
+ * n <= 0 restores the default, the number of online CPUs. */
 void tfg_k_set_threads(int n);
+/* The thread count parallel kernels use now. */
+int tfg_k_threads(void);
+/* Runs fn(ctx, begin, end) over [0, n) cut into contiguous chunks, one per
+ * thread, on up to tfg_k_threads() threads (the caller runs one chunk), each
+ * chunk at least min_chunk long: small n run inline with no thread started.
+ * Chunk bounds are multiples of 64 except the last. Returns after all ran. */
+typedef void (*tfg_k_chunk_fn)(void *ctx, int64_t begin, int64_t end);
+void tfg_k_parallel_for(int64_t n, int64_t min_chunk, tfg_k_chunk_fn fn, void *ctx);
 
 #endif

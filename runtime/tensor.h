@@ -76,4 +76,21 @@ bool tfg_tensor_same_shape(const tfg_tensor *a, const tfg_tensor *b);
 /* Writes "[2,3]" (TF style, no spaces) into buf. */
 void tfg_tensor_shape_str(int rank, const int64_t *shape, char *buf, size_t n);
 
+/* Float to integer conversions as TensorFlow's CPU Cast does on x86 (and
+ * numpy's astype): truncation toward zero; NaN and out-of-range values give
+ * the type's lowest value (the "integer indefinite" of cvttsd2si); uint8
+ * goes through int32 and keeps the low byte (300.7 -> 44, -1.5 -> 255). */
+static inline int64_t tfg_f64_to_i64(double v)
+{
+    return (v >= -9223372036854775808.0 && v < 9223372036854775808.0) ? (int64_t)v : INT64_MIN;
+}
+static inline int32_t tfg_f64_to_i32(double v)
+{
+    return (v > -2147483649.0 && v < 2147483648.0) ? (int32_t)v : INT32_MIN;
+}
+static inline uint8_t tfg_f64_to_u8(double v)
+{
+    return (uint8_t)(uint32_t)tfg_f64_to_i32(v);
+}
+
 #endif

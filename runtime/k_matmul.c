@@ -1,0 +1,161 @@
+/* k_matmul.c — matrix products (tfg_k_matmul).
+ *
+ * float32/float64 call cblas_sgemm/cblas_dgemm straight on the tensors'
+ * row-major data, the transposes passed as flags (no copies). Integer types
+ * use a plain i-p-j loop that wraps on overflow. Rank >= 3 is TF's
+ * BatchMatMulV2: the leading dims broadcast (numpy rules) and each batch is
+ * one GEMM call on the matching slices. Results may differ from TF's Eigen
+ * contraction in the last bits (summation order), never more.
+ */
+#include "kernels.h"
+
+#include <cblas.h>
+#include <string.h>
+
+/* Formats the TF message for mismatched inner dimensions (TF 2.x appends
+ * the two adjoint flags, as its BatchMatMul kernel prints them). */
+static int k_mm_size_error(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
+                           tfg_error *err)
+{
+    char s1[256], s2[256];
+    tfg_tensor_shape_str(a->rank, a->shape, s1, sizeof s1);
+    tfg_tensor_shape_str(b->rank, b->shape, s2, sizeof s2);
+    return tfg_error_set(err, "Matrix size-incompatible: In[0]: %s, In[1]: %s %d %d", s1, s2,
+                         (int)ta, (int)tb);
+}
+
+/* Defines NAME, the integer matmul of one batch: C[m,n] = op(A) op(B),
+ * element (i,p) of op(A) at a[i*ais + p*aps], (p,j) of op(B) at b[p*bps + j*bjs]. */
+#define K_INT_MM(NAME, T, U)                                                         \
+    static void NAME(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,     \
+                     int64_t ais, int64_t aps, int64_t bps, int64_t bjs)               \
+    {                                                                                \
+        for (int64_t i = 0; i < m; i++) {                                            \
+            U *row = (U *)(void *)(c + i * n);                                       \
+            for (int64_t p = 0; p < k; p++) {                                        \
+                U av = (U)a[i * ais + p * aps];                                      \
+                const T *bp = b + p * bps;                                           \
+                for (int64_t j = 0; j < n; j++)                                      \
+                    row[j] = (U)(row[j] + av * (U)bp[j * bjs]);                      \
+            }                                                                        \
+        }                                                                            \
+    }
+K_INT_MM(k_mm_i32, int32_t, uint32_t)
+K_INT_MM(k_mm_i64, int64_t, uint64_t)
+K_INT_MM(k_mm_u8, uint8_t, uint8_t)
+
+/* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */
+int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
+                 tfg_tensor **out, tfg_error *err)
+{
+    *out = NULL;
+    if (a->dtype != b->dtype)
+        return tfg_error_set(err,
+                             "cannot compute MatMul as input #1(zero-based) was expected to be "
+                             "a %s tensor but is a %s tensor",
+                             tfg_dtype_tf_name(a->dtype), tfg_dtype_tf_name(b->dtype));
+    if (a->dtype == TFG_BOOL)
+        return tfg_error_set(err, "No OpKernel was registered to support Op 'MatMul' with "
+                                  "these attrs: [T=DT_BOOL]");
+    for (int w = 0; w < 2; w++) {
+        const tfg_tensor *t = w ? b : a;
+        if (t->rank < 2) {
+            char s[256];
+            tfg_tensor_shape_str(t->rank, t->shape, s, sizeof s);
+            return tfg_error_set(err, "In[%d] is not a matrix. Instead it has shape %s", w, s);
+        }
+    }
+    int ra = a->rank, rb = b->rank;
+    int64_t m = ta ? a->shape[ra - 1] : a->shape[ra - 2];
+    int64_t k = ta ? a->shape[ra - 2] : a->shape[ra - 1];
+    int64_t kb = tb ? b->shape[rb - 1] : b->shape[rb - 2];
+    int64_t n = tb ? b->shape[rb - 2] : b->shape[rb - 1];
+    if (k != kb)
+        return k_mm_size_error(a, b, ta, tb, err);
+    /* batch dims: broadcast of the leading dims */
+    int rbat = 0;
+    int64_t bshape[TFG_MAX_RANK];
+    if (tfg_k_broadcast_shape(ra - 2, a->shape, rb - 2, b->shape, &rbat, bshape, NULL)) {
+        char s1[256], s2[256];
+        tfg_tensor_shape_str(a->rank, a->shape, s1, sizeof s1);
+        tfg_tensor_shape_str(b->rank, b->shape, s2, sizeof s2);
+        return tfg_error_set(err,
+                             "In[0] and In[1] must have compatible batch dimensions: %s vs. %s",
+                             s1, s2);
+    }
+    int64_t oshape[TFG_MAX_RANK];
+    memcpy(oshape, bshape, sizeof(int64_t) * (size_t)rbat);
+    oshape[rbat] = m;
+    oshape[rbat + 1] = n;
+    tfg_tensor *o = tfg_tensor_new(a->dtype, rbat + 2, oshape, err);
+    if (!o)
+        return -1;
+    *out = o;
+    if (o->size == 0 || k == 0)
+        return 0; /* empty, or a sum over nothing: the zeros already there */
+    int64_t nbatch = o->size / (m * n);
+    /* per-batch-dim element strides of a and b (0 where broadcast) */
+    int64_t sta[TFG_MAX_RANK], stb[TFG_MAX_RANK];
+    int64_t amat = a->shape[ra - 2] * a->shape[ra - 1], bmat = b->shape[rb - 2] * b->shape[rb - 1];
+    for (int w = 0; w < 2; w++) {
+        const tfg_tensor *t = w ? b : a;
+        int64_t *st = w ? stb : sta;
+        int off = rbat - (t->rank - 2);
+        int64_t s = w ? bmat : amat;
+        for (int d = rbat - 1; d >= 0; d--) {
+            int64_t dim = d >= off ? t->shape[d - off] : 1;
+            st[d] = dim == 1 ? 0 : s;
+            s *= dim;
+        }
+    }
+    int64_t lda = a->shape[ra - 1], ldb = b->shape[rb - 1];
+    if (tfg_dtype_is_float(a->dtype) &&
+        (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX || lda > INT32_MAX || ldb > INT32_MAX)) {
+        tfg_tensor_unref(o);
+        *out = NULL;
+        return tfg_error_set(err, "MatMul dimensions exceed the BLAS limit of %d", INT32_MAX);
+    }
+    size_t esz = tfg_dtype_size(a->dtype);
+    for (int64_t bi = 0; bi < nbatch; bi++) {
+        int64_t oa = 0, ob = 0, rem = bi;
+        for (int d = rbat - 1; d >= 0; d--) {
+            int64_t idx = rem % bshape[d];
+            rem /= bshape[d];
+            oa += idx * sta[d];
+            ob += idx * stb[d];
+        }
+        const char *pa = (const char *)a->data + oa * (int64_t)esz;
+        const char *pb = (const char *)b->data + ob * (int64_t)esz;
+        char *pc = (char *)o->data + bi * m * n * (int64_t)esz;
+        /* element strides of op(A)(i,p) and op(B)(p,j) for the integer loops */
+        int64_t ais = ta ? 1 : lda, aps = ta ? lda : 1;
+        int64_t bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
+        switch (a->dtype) {
+        case TFG_FLOAT32:
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                        tb ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, 1.0f,
+                        (const float *)pa, (blasint)lda, (const float *)pb, (blasint)ldb, 0.0f,
+                        (float *)pc, (blasint)n);
+            break;
+        case TFG_FLOAT64:
+            cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                        tb ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, 1.0,
+                        (const double *)pa, (blasint)lda, (const double *)pb, (blasint)ldb, 0.0,
+                        (double *)pc, (blasint)n);
+            break;
+        case TFG_INT32:
+            k_mm_i32((const int32_t *)pa, (const int32_t *)pb, (int32_t *)pc, m, n, k, ais, aps,
+                     bps, bjs);
+            break;
+        case TFG_INT64:
+            k_mm_i64((const int64_t *)pa, (const int64_t *)pb, (int64_t *)pc, m, n, k, ais, aps,
+                     bps, bjs);
+            break;
+        default:
+            k_mm_u8((const uint8_t *)pa, (const uint8_t *)pb, (uint8_t *)pc, m, n, k, ais, aps,
+                    bps, bjs);
+            break;
+        }
+    }
+    return 0;
+}

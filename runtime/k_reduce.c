@@ -1,0 +1,588 @@
+/* k_reduce.c — reductions over axes, argmax/argmin, softmax (tfg_k_).
+ *
+ * A reduction first drops size-1 dims and merges neighbouring dims that are
+ * both reduced or both kept. The shapes that remain are [K0, R, K1] (any of
+ * them possibly 1): K1 == 1 folds contiguous runs of R elements; K1 > 1
+ * folds rows of K1 elements into K1 accumulators at once (vectorised across
+ * the row). Anything else (reduced and kept dims interleaved twice or more)
+ * is transposed to [kept..., reduced...] first. Large inputs are split
+ * across threads by output rows, or, for a few long runs, into a fixed 64
+ * blocks per run whose partial results are combined in order: the split
+ * depends on the sizes only, never on the thread count, so results do not
+ * change with --threads.
+ *
+ * Accumulators, chosen to match TensorFlow where it is observable:
+ *   float32 sum/mean accumulate in double (8 interleaved lanes) and round
+ *   once: the correctly rounded sum in practice, which is what numpy's
+ *   pairwise sum and TF's tree reduction approximate; a mean rounds the sum
+ *   to float and divides in float, as TF's MeanReducer does.
+ *   float64 sums accumulate in double lanes.
+ *   Integer sum and prod wrap in their own type (TF: uint8 200+100+3 = 47);
+ *   integer mean accumulates in int64 and truncates (TF: int32 mean of
+ *   [2^31-1, 1, 5] is 715827884, uint8 mean of [200,100,3] is 101).
+ *   max/min propagate NaN; empty max/min give -inf/+inf (floats) or the
+ *   type's lowest/highest; an empty float mean is NaN, an integer one 0.
+ *   all/any read any dtype as truth values and give bool.
+ */
+#pragma GCC optimize("O3")
+
+#include "kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The pieces of one (reduction, dtype): an accumulator type A, an element
+ * type T and an output type O, handled through void pointers. */
+typedef struct {
+    size_t asz, osz;
+    /* acc[0..n) = identity */
+    void (*init)(void *acc, int64_t n);
+    /* acc[0] = fold of acc[0] and x[0..n) */
+    void (*fold)(const void *x, int64_t n, void *acc);
+    /* acc[j] = fold of acc[j] and x[r*ld + j] for r < R, j < n */
+    void (*cols)(const void *x, int64_t R, int64_t ld, int64_t n, void *acc);
+    /* acc[0] = combine(acc[0], other[0]) */
+    void (*comb)(void *acc, const void *other);
+    /* out[j] = final value of acc[j], count elements having been folded */
+    void (*fin)(const void *acc, int64_t n, int64_t count, void *out);
+} k_red_impl;
+
+/* Defines the k_red_impl NAME from its element type T, accumulator A,
+ * output O, identity INIT and the functions STEP(A, T), COMB(A, A),
+ * FIN(A, count). */
+#define K_RED_IMPL(NAME, T, A, O, INIT, STEP, COMB, FIN)                             \
+    static void NAME##_init(void *vacc, int64_t n)                                   \
+    {                                                                                \
+        A *acc = vacc;                                                               \
+        for (int64_t i = 0; i < n; i++)                                              \
+            acc[i] = INIT;                                                           \
+    }                                                                                \
+    static void NAME##_fold(const void *vx, int64_t n, void *vacc)                   \
+    {                                                                                \
+        const T *x = vx;                                                             \
+        A l[8];                                                                      \
+        for (int j = 0; j < 8; j++)                                                  \
+            l[j] = INIT;                                                             \
+        int64_t i = 0;                                                               \
+        for (; i + 8 <= n; i += 8)                                                   \
+            for (int j = 0; j < 8; j++)                                              \
+                l[j] = STEP(l[j], x[i + j]);                                         \
+        for (; i < n; i++)                                                           \
+            l[0] = STEP(l[0], x[i]);                                                 \
+        A a = *(A *)vacc;                                                            \
+        for (int j = 0; j < 8; j++)                                                  \
+            a = COMB(a, l[j]);                                                       \
+        *(A *)vacc = a;                                                              \
+    }                                                                                \
+    static void NAME##_cols(const void *vx, int64_t R, int64_t ld, int64_t n,         \
+                            void *vacc)                                              \
+    {                                                                                \
+        const T *x = vx;                                                             \
+        A *restrict acc = vacc;                                                      \
+        for (int64_t r = 0; r < R; r++) {                                            \
+            const T *restrict row = x + r * ld;                                      \
+            for (int64_t j = 0; j < n; j++)                                          \
+                acc[j] = STEP(acc[j], row[j]);                                       \
+        }                                                                            \
+    }                                                                                \
+    static void NAME##_comb(void *va, const void *vb)                                \
+    {                                                                                \
+        *(A *)va = COMB(*(A *)va, *(const A *)vb);                                   \
+    }                                                                                \
+    static void NAME##_fin(const void *vacc, int64_t n, int64_t count, void *vout)   \
+    {                                                                                \
+        const A *acc = vacc;                                                         \
+        O *out = vout;                                                               \
+        for (int64_t j = 0; j < n; j++)                                              \
+            out[j] = FIN(acc[j], count);                                             \
+    }                                                                                \
+    static const k_red_impl NAME = {sizeof(A),    sizeof(O),    NAME##_init,         \
+                                    NAME##_fold,  NAME##_cols,  NAME##_comb,         \
+                                    NAME##_fin};
+
+/* ---- element functions ------------------------------------------------------ */
+
+/* Sums and products in the accumulator type A. */
+#define K_ARITH_STEPS(S, T, A)                                                       \
+    static inline A add_##S(A a, T v) { return (A)(a + (A)v); }                      \
+    static inline A addc_##S(A a, A b) { return (A)(a + b); }                        \
+    static inline A mul_##S(A a, T v) { return (A)(a * (A)v); }                      \
+    static inline A mulc_##S(A a, A b) { return (A)(a * b); }
+K_ARITH_STEPS(f32, float, double)
+K_ARITH_STEPS(f64, double, double)
+K_ARITH_STEPS(i32, int32_t, uint32_t)
+K_ARITH_STEPS(i64, int64_t, uint64_t)
+K_ARITH_STEPS(u8, uint8_t, uint8_t)
+K_ARITH_STEPS(f32p, float, float) /* float32 product: in float, as TF */
+K_ARITH_STEPS(m32, int32_t, int64_t)
+K_ARITH_STEPS(mu8, uint8_t, int64_t)
+
+/* Final values: sums cast back, means divided, for each type. */
+static inline float fin_sum_f32(double a, int64_t c) { (void)c; return (float)a; }
+static inline double fin_id_f64(double a, int64_t c) { (void)c; return a; }
+static inline float fin_id_f32(float a, int64_t c) { (void)c; return a; }
+static inline int32_t fin_id_i32(uint32_t a, int64_t c) { (void)c; return (int32_t)a; }
+static inline int64_t fin_id_i64(uint64_t a, int64_t c) { (void)c; return (int64_t)a; }
+static inline uint8_t fin_id_u8(uint8_t a, int64_t c) { (void)c; return a; }
+static inline float fin_mean_f32(double a, int64_t c) { return (float)a / (float)c; }
+static inline double fin_mean_f64(double a, int64_t c) { return a / (double)c; }
+static inline int32_t fin_mean_i32(int64_t a, int64_t c) { return c ? (int32_t)(uint32_t)(uint64_t)(a / c) : 0; }
+static inline int64_t fin_mean_i64(uint64_t a, int64_t c) { return c ? (int64_t)a / c : 0; }
+static inline uint8_t fin_mean_u8(int64_t a, int64_t c) { return c ? (uint8_t)(a / c) : 0; }
+
+/* max/min steps: floats keep the first NaN, ints compare. */
+#define K_MINMAX_STEPS(S, T)                                                         \
+    static inline T max_##S(T a, T v) { return (v > a || v != v) ? v : a; }         \
+    static inline T min_##S(T a, T v) { return (v < a || v != v) ? v : a; }         \
+    static inline T fin_mm_##S(T a, int64_t c) { (void)c; return a; }
+K_MINMAX_STEPS(f32, float)
+K_MINMAX_STEPS(f64, double)
+K_MINMAX_STEPS(i32, int32_t)
+K_MINMAX_STEPS(i64, int64_t)
+K_MINMAX_STEPS(u8, uint8_t)
+
+/* all/any over truth values of any type. */
+#define K_LOGIC_STEPS(S, T)                                                          \
+    static inline uint8_t all_##S(uint8_t a, T v) { return a & (v != 0); }           \
+    static inline uint8_t any_##S(uint8_t a, T v) { return a | (v != 0); }
+K_LOGIC_STEPS(f32, float)
+K_LOGIC_STEPS(f64, double)
+K_LOGIC_STEPS(i32, int32_t)
+K_LOGIC_STEPS(i64, int64_t)
+K_LOGIC_STEPS(u8, uint8_t)
+static inline uint8_t and_b(uint8_t a, uint8_t b) { return a & b; }
+static inline uint8_t or_b(uint8_t a, uint8_t b) { return a | b; }
+static inline uint8_t fin_b(uint8_t a, int64_t c) { (void)c; return a; }
+
+/* ---- the implementations ------------------------------------------------------ */
+
+K_RED_IMPL(k_sum_f32, float, double, float, 0.0, add_f32, addc_f32, fin_sum_f32)
+K_RED_IMPL(k_sum_f64, double, double, double, 0.0, add_f64, addc_f64, fin_id_f64)
+K_RED_IMPL(k_sum_i32, int32_t, uint32_t, int32_t, 0, add_i32, addc_i32, fin_id_i32)
+K_RED_IMPL(k_sum_i64, int64_t, uint64_t, int64_t, 0, add_i64, addc_i64, fin_id_i64)
+K_RED_IMPL(k_sum_u8, uint8_t, uint8_t, uint8_t, 0, add_u8, addc_u8, fin_id_u8)
+K_RED_IMPL(k_mean_f32, float, double, float, 0.0, add_f32, addc_f32, fin_mean_f32)
+K_RED_IMPL(k_mean_f64, double, double, double, 0.0, add_f64, addc_f64, fin_mean_f64)
+K_RED_IMPL(k_mean_i32, int32_t, int64_t, int32_t, 0, add_m32, addc_m32, fin_mean_i32)
+K_RED_IMPL(k_mean_i64, int64_t, uint64_t, int64_t, 0, add_i64, addc_i64, fin_mean_i64)
+K_RED_IMPL(k_mean_u8, uint8_t, int64_t, uint8_t, 0, add_mu8, addc_mu8, fin_mean_u8)
+K_RED_IMPL(k_prod_f32, float, float, float, 1.0f, mul_f32p, mulc_f32p, fin_id_f32)
+K_RED_IMPL(k_prod_f64, double, double, double, 1.0, mul_f64, mulc_f64, fin_id_f64)
+K_RED_IMPL(k_prod_i32, int32_t, uint32_t, int32_t, 1, mul_i32, mulc_i32, fin_id_i32)
+K_RED_IMPL(k_prod_i64, int64_t, uint64_t, int64_t, 1, mul_i64, mulc_i64, fin_id_i64)
+K_RED_IMPL(k_prod_u8, uint8_t, uint8_t, uint8_t, 1, mul_u8, mulc_u8, fin_id_u8)
+K_RED_IMPL(k_max_f32, float, float, float, -INFINITY, max_f32, max_f32, fin_mm_f32)
+K_RED_IMPL(k_max_f64, double, double, double, -INFINITY, max_f64, max_f64, fin_mm_f64)
+K_RED_IMPL(k_max_i32, int32_t, int32_t, int32_t, INT32_MIN, max_i32, max_i32, fin_mm_i32)
+K_RED_IMPL(k_max_i64, int64_t, int64_t, int64_t, INT64_MIN, max_i64, max_i64, fin_mm_i64)
+K_RED_IMPL(k_max_u8, uint8_t, uint8_t, uint8_t, 0, max_u8, max_u8, fin_mm_u8)
+K_RED_IMPL(k_min_f32, float, float, float, INFINITY, min_f32, min_f32, fin_mm_f32)
+K_RED_IMPL(k_min_f64, double, double, double, INFINITY, min_f64, min_f64, fin_mm_f64)
+K_RED_IMPL(k_min_i32, int32_t, int32_t, int32_t, INT32_MAX, min_i32, min_i32, fin_mm_i32)
+K_RED_IMPL(k_min_i64, int64_t, int64_t, int64_t, INT64_MAX, min_i64, min_i64, fin_mm_i64)
+K_RED_IMPL(k_min_u8, uint8_t, uint8_t, uint8_t, UINT8_MAX, min_u8, min_u8, fin_mm_u8)
+K_RED_IMPL(k_minb_u8, uint8_t, uint8_t, uint8_t, 1, min_u8, min_u8, fin_mm_u8)
+K_RED_IMPL(k_all_f32, float, uint8_t, uint8_t, 1, all_f32, and_b, fin_b)
+K_RED_IMPL(k_all_f64, double, uint8_t, uint8_t, 1, all_f64, and_b, fin_b)
+K_RED_IMPL(k_all_i32, int32_t, uint8_t, uint8_t, 1, all_i32, and_b, fin_b)
+K_RED_IMPL(k_all_i64, int64_t, uint8_t, uint8_t, 1, all_i64, and_b, fin_b)
+K_RED_IMPL(k_all_u8, uint8_t, uint8_t, uint8_t, 1, all_u8, and_b, fin_b)
+K_RED_IMPL(k_any_f32, float, uint8_t, uint8_t, 0, any_f32, or_b, fin_b)
+K_RED_IMPL(k_any_f64, double, uint8_t, uint8_t, 0, any_f64, or_b, fin_b)
+K_RED_IMPL(k_any_i32, int32_t, uint8_t, uint8_t, 0, any_i32, or_b, fin_b)
+K_RED_IMPL(k_any_i64, int64_t, uint8_t, uint8_t, 0, any_i64, or_b, fin_b)
+K_RED_IMPL(k_any_u8, uint8_t, uint8_t, uint8_t, 0, any_u8, or_b, fin_b)
+
+/* The implementation of every (op, dtype); NULL where the dtype lacks it. */
+static const k_red_impl *const k_red_table[TFG_RED_COUNT][TFG_DTYPE_COUNT] = {
+    [TFG_RED_SUM] = {&k_sum_f32, &k_sum_f64, &k_sum_i32, &k_sum_i64, NULL, &k_sum_u8},
+    [TFG_RED_MEAN] = {&k_mean_f32, &k_mean_f64, &k_mean_i32, &k_mean_i64, NULL, &k_mean_u8},
+    [TFG_RED_MAX] = {&k_max_f32, &k_max_f64, &k_max_i32, &k_max_i64, &k_max_u8, &k_max_u8},
+    [TFG_RED_MIN] = {&k_min_f32, &k_min_f64, &k_min_i32, &k_min_i64, &k_minb_u8, &k_min_u8},
+    [TFG_RED_PROD] = {&k_prod_f32, &k_prod_f64, &k_prod_i32, &k_prod_i64, NULL, &k_prod_u8},
+    [TFG_RED_ALL] = {&k_all_f32, &k_all_f64, &k_all_i32, &k_all_i64, &k_all_u8, &k_all_u8},
+    [TFG_RED_ANY] = {&k_any_f32, &k_any_f64, &k_any_i32, &k_any_i64, &k_any_u8, &k_any_u8},
+};
+
+/* TensorFlow's op names, for messages. */
+static const char *const k_red_names[TFG_RED_COUNT] = {"Sum", "Mean", "Max", "Min",
+                                                        "Prod", "All", "Any"};
+
+/* ---- the driver --------------------------------------------------------------- */
+
+/* Columns handled per accumulator block (K1 > 1). */
+#define K_COLBLK 256
+/* Runs of at least this length, if few, are split into K_SPLIT blocks. */
+#define K_SPLIT_MIN (1 << 20)
+#define K_SPLIT 64
+/* Work (input elements) per thread below which no thread is started. */
+#define K_PAR_WORK (1 << 18)
+
+/* One reduction of a [K0, R, K1] view being computed. */
+typedef struct {
+    const k_red_impl *im;
+    const char *x;
+    char *o;
+    size_t esz;
+    int64_t K0, R, K1, count;
+    int64_t nblk;     /* column blocks per k0 (K1 > 1) */
+    char *partial;    /* K_SPLIT accumulators (split runs) */
+} k_red_job;
+
+/* Tasks [begin, end): whole runs k0 (K1 == 1). */
+static void k_red_runs(void *vctx, int64_t begin, int64_t end)
+{
+    k_red_job *j = vctx;
+    _Alignas(16) char acc[16];
+    for (int64_t k0 = begin; k0 < end; k0++) {
+        j->im->init(acc, 1);
+        j->im->fold(j->x + k0 * j->R * (int64_t)j->esz, j->R, acc);
+        j->im->fin(acc, 1, j->count, j->o + k0 * (int64_t)j->im->osz);
+    }
+}
+
+/* Tasks [begin, end): column blocks (k0, block) (K1 > 1). */
+static void k_red_colblocks(void *vctx, int64_t begin, int64_t end)
+{
+    k_red_job *j = vctx;
+    _Alignas(64) char acc[K_COLBLK * 8];
+    for (int64_t t = begin; t < end; t++) {
+        int64_t k0 = t / j->nblk, c0 = (t % j->nblk) * K_COLBLK;
+        int64_t n = j->K1 - c0 < K_COLBLK ? j->K1 - c0 : K_COLBLK;
+        j->im->init(acc, n);
+        j->im->cols(j->x + (k0 * j->R * j->K1 + c0) * (int64_t)j->esz, j->R, j->K1, n, acc);
+        j->im->fin(acc, n, j->count, j->o + (k0 * j->K1 + c0) * (int64_t)j->im->osz);
+    }
+}
+
+/* Tasks [begin, end): blocks of one long run (row 0 of x), partials kept. */
+static void k_red_split(void *vctx, int64_t begin, int64_t end)
+{
+    k_red_job *j = vctx;
+    int64_t per = (j->R + K_SPLIT - 1) / K_SPLIT;
+    for (int64_t b = begin; b < end; b++) {
+        int64_t lo = b * per, hi = lo + per < j->R ? lo + per : j->R;
+        char *acc = j->partial + b * 16;
+        j->im->init(acc, 1);
+        if (hi > lo)
+            j->im->fold(j->x + lo * (int64_t)j->esz, hi - lo, acc);
+    }
+}
+
+/* Reduces the [K0, R, K1] view of x's data into o (K0*K1 outputs). */
+static void k_red_view(const k_red_impl *im, const void *x, size_t esz, int64_t K0, int64_t R,
+                       int64_t K1, int64_t count, void *o)
+{
+    k_red_job j = {.im = im, .x = x, .o = o, .esz = esz, .K0 = K0, .R = R, .K1 = K1,
+                   .count = count};
+    if (K1 > 1) {
+        j.nblk = (K1 + K_COLBLK - 1) / K_COLBLK;
+        int64_t per_task = R * (K1 < K_COLBLK ? K1 : K_COLBLK);
+        int64_t min = per_task ? K_PAR_WORK / per_task : 1;
+        tfg_k_parallel_for(K0 * j.nblk, min < 1 ? 1 : min, k_red_colblocks, &j);
+        return;
+    }
+    if (R >= K_SPLIT_MIN && K0 < 4) {
+        /* a few long runs: fixed blocks, partials combined in order */
+        _Alignas(16) char partial[K_SPLIT * 16];
+        j.partial = partial;
+        for (int64_t k0 = 0; k0 < K0; k0++) {
+            j.x = (const char *)x + k0 * R * (int64_t)esz;
+            tfg_k_parallel_for(K_SPLIT, 1, k_red_split, &j);
+            _Alignas(16) char acc[16];
+            im->init(acc, 1);
+            for (int b = 0; b < K_SPLIT; b++)
+                im->comb(acc, partial + b * 16);
+            im->fin(acc, 1, count, (char *)o + k0 * (int64_t)im->osz);
+        }
+        return;
+    }
+    int64_t min = R ? K_PAR_WORK / R : 1;
+    tfg_k_parallel_for(K0, min < 1 ? 1 : min, k_red_runs, &j);
+}
+
+/* Reduces x over the given axes; see kernels.h. */
+int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int naxes,
+                 bool keepdims, tfg_tensor **out, tfg_error *err)
+{
+    *out = NULL;
+    if ((unsigned)op >= TFG_RED_COUNT)
+        return tfg_error_set(err, "Invalid reduction op %d", (int)op);
+    const k_red_impl *im = k_red_table[op][x->dtype];
+    if (!im)
+        return tfg_error_set(err,
+                             "No OpKernel was registered to support Op '%s' with these "
+                             "attrs: [T=DT_BOOL]",
+                             k_red_names[op]);
+    int rank = x->rank;
+    bool red[TFG_MAX_RANK] = {false};
+    if (naxes < 0) {
+        for (int d = 0; d < rank; d++)
+            red[d] = true;
+    } else {
+        for (int i = 0; i < naxes; i++) {
+            int a = axes[i];
+            if (a < -rank || a >= rank)
+                return tfg_error_set(err,
+                                     "Invalid reduction dimension (%d for input with %d "
+                                     "dimension(s)",
+                                     a, rank);
+            if (a < 0)
+                a += rank;
+            if (red[a])
+                return tfg_error_set(err,
+                                     "Invalid reduction arguments: Axes contains duplicate "
+                                     "dimension: %d",
+                                     a);
+            red[a] = true;
+        }
+    }
+    int orank = 0;
+    int64_t oshape[TFG_MAX_RANK];
+    int64_t count = 1;
+    for (int d = 0; d < rank; d++) {
+        if (red[d]) {
+            count *= x->shape[d];
+            if (keepdims)
+                oshape[orank++] = 1;
+        } else {
+            oshape[orank++] = x->shape[d];
+        }
+    }
+    bool logic = op == TFG_RED_ALL || op == TFG_RED_ANY;
+    tfg_tensor *o = tfg_tensor_new(logic ? TFG_BOOL : x->dtype, orank, oshape, err);
+    if (!o)
+        return -1;
+    *out = o;
+    if (o->size == 0)
+        return 0;
+    size_t esz = tfg_dtype_size(x->dtype);
+    if (x->size == 0) {
+        /* reducing over nothing: every output is the identity's final value */
+        char acc[16];
+        im->init(acc, 1);
+        for (int64_t i = 0; i < o->size; i++)
+            im->fin(acc, 1, count, (char *)o->data + i * (int64_t)im->osz);
+        return 0;
+    }
+    /* drop size-1 dims, merge neighbours of the same kind */
+    int ng = 0;
+    int64_t gsize[TFG_MAX_RANK];
+    bool gred[TFG_MAX_RANK];
+    for (int d = 0; d < rank; d++) {
+        if (x->shape[d] == 1)
+            continue;
+        if (ng > 0 && gred[ng - 1] == red[d]) {
+            gsize[ng - 1] *= x->shape[d];
+        } else {
+            gsize[ng] = x->shape[d];
+            gred[ng] = red[d];
+            ng++;
+        }
+    }
+    int64_t K0 = 1, R = 1, K1 = 1;
+    if (ng == 0) {
+        /* a single element */
+    } else if (ng == 1) {
+        if (gred[0])
+            R = gsize[0];
+        else
+            K1 = gsize[0];
+    } else if (ng == 2) {
+        if (gred[0]) {
+            R = gsize[0];
+            K1 = gsize[1];
+        } else {
+            K0 = gsize[0];
+            R = gsize[1];
+        }
+    } else if (ng == 3 && !gred[0]) {
+        K0 = gsize[0];
+        R = gsize[1];
+        K1 = gsize[2];
+    } else {
+        /* interleaved: move the reduced dims last, then reduce [kept, reduced] */
+        int perm[TFG_MAX_RANK], np = 0;
+        for (int d = 0; d < rank; d++)
+            if (!red[d])
+                perm[np++] = d;
+        for (int d = 0; d < rank; d++)
+            if (red[d])
+                perm[np++] = d;
+        tfg_tensor *tx;
+        if (tfg_k_transpose(x, perm, &tx, err)) {
+            tfg_tensor_unref(o);
+            *out = NULL;
+            return -1;
+        }
+        k_red_view(im, tx->data, esz, o->size, count, 1, count, o->data);
+        tfg_tensor_unref(tx);
+        return 0;
+    }
+    k_red_view(im, x->data, esz, K0, R, K1, count, o->data);
+    return 0;
+}
+
+/* ---- argmax / argmin ---------------------------------------------------------- */
+
+/* Defines NAME, arg-extremum over the R axis of a [K0, R, K1] view: the first
+ * index of the max (or min); for floats the first NaN wins (numpy). */
+#define K_ARG(NAME, T)                                                               \
+    static void NAME(const T *x, int64_t K0, int64_t R, int64_t K1, bool is_max,      \
+                     int64_t *idx, T *best)                                          \
+    {                                                                                \
+        for (int64_t k0 = 0; k0 < K0; k0++) {                                        \
+            const T *base = x + k0 * R * K1;                                         \
+            int64_t *ix = idx + k0 * K1;                                             \
+            for (int64_t j = 0; j < K1; j++) {                                       \
+                best[j] = base[j];                                                   \
+                ix[j] = 0;                                                           \
+            }                                                                        \
+            for (int64_t r = 1; r < R; r++) {                                        \
+                const T *row = base + r * K1;                                        \
+                for (int64_t j = 0; j < K1; j++) {                                   \
+                    T v = row[j], b = best[j];                                       \
+                    bool take = (is_max ? v > b : v < b) || (v != v && b == b);      \
+                    if (take) {                                                      \
+                        best[j] = v;                                                 \
+                        ix[j] = r;                                                   \
+                    }                                                                \
+                }                                                                    \
+            }                                                                        \
+        }                                                                            \
+    }
+K_ARG(k_arg_f32, float)
+K_ARG(k_arg_f64, double)
+K_ARG(k_arg_i32, int32_t)
+K_ARG(k_arg_i64, int64_t)
+K_ARG(k_arg_u8, uint8_t)
+
+/* Index of the max/min along axis, as int64 or int32; see kernels.h. */
+int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dtype,
+                    tfg_tensor **out, tfg_error *err)
+{
+    *out = NULL;
+    int rank = x->rank;
+    if (axis < -rank || axis >= rank || rank == 0)
+        return tfg_error_set(err, "Expected dimension in the range [%d, %d), but got %d", -rank,
+                             rank, axis);
+    if (out_dtype != TFG_INT32 && out_dtype != TFG_INT64)
+        return tfg_error_set(err, "output_type must be int32 or int64, not %s",
+                             tfg_dtype_tf_name(out_dtype));
+    if (axis < 0)
+        axis += rank;
+    if (x->shape[axis] == 0) {
+        char s[256];
+        tfg_tensor_shape_str(rank, x->shape, s, sizeof s);
+        return tfg_error_set(err, "Reduction axis %d is empty in shape %s", axis, s);
+    }
+    int64_t oshape[TFG_MAX_RANK];
+    int orank = 0;
+    int64_t K0 = 1, K1 = 1, R = x->shape[axis];
+    for (int d = 0; d < rank; d++) {
+        if (d == axis)
+            continue;
+        oshape[orank++] = x->shape[d];
+        if (d < axis)
+            K0 *= x->shape[d];
+        else
+            K1 *= x->shape[d];
+    }
+    tfg_tensor *o = tfg_tensor_new(out_dtype, orank, oshape, err);
+    if (!o)
+        return -1;
+    if (o->size == 0) {
+        *out = o;
+        return 0;
+    }
+    int64_t *idx = malloc(sizeof(int64_t) * (size_t)o->size);
+    void *best = malloc(8 * (size_t)K1);
+    if (!idx || !best) {
+        free(idx);
+        free(best);
+        tfg_tensor_unref(o);
+        return tfg_error_set(err, "OOM when allocating argmax scratch");
+    }
+    switch (x->dtype) {
+    case TFG_FLOAT32: k_arg_f32(x->data, K0, R, K1, is_max, idx, best); break;
+    case TFG_FLOAT64: k_arg_f64(x->data, K0, R, K1, is_max, idx, best); break;
+    case TFG_INT32: k_arg_i32(x->data, K0, R, K1, is_max, idx, best); break;
+    case TFG_INT64: k_arg_i64(x->data, K0, R, K1, is_max, idx, best); break;
+    default: k_arg_u8(x->data, K0, R, K1, is_max, idx, best); break;
+    }
+    for (int64_t i = 0; i < o->size; i++) {
+        if (out_dtype == TFG_INT64)
+            ((int64_t *)o->data)[i] = idx[i];
+        else
+            ((int32_t *)o->data)[i] = (int32_t)idx[i];
+    }
+    free(idx);
+    free(best);
+    *out = o;
+    return 0;
+}
+
+/* ---- softmax ----------------------------------------------------------------- */
+
+/* Defines NAME, (log-)softmax of each length-n row of x: subtract the row max,
+ * exponentiate, normalise by multiplying with 1/sum (TF's order of work). */
+#define K_SOFTMAX(NAME, T, EXP, LOG)                                                 \
+    static void NAME(const T *x, T *o, int64_t rows, int64_t n, bool lg)             \
+    {                                                                                \
+        for (int64_t r = 0; r < rows; r++) {                                         \
+            const T *xr = x + r * n;                                                 \
+            T *orow = o + r * n;                                                     \
+            T m = xr[0];                                                             \
+            for (int64_t i = 1; i < n; i++)                                          \
+                m = (xr[i] > m || xr[i] != xr[i]) ? xr[i] : m;                       \
+            double s = 0;                                                            \
+            for (int64_t i = 0; i < n; i++) {                                        \
+                T e = EXP(xr[i] - m);                                                \
+                s += e;                                                              \
+                if (!lg)                                                             \
+                    orow[i] = e;                                                     \
+            }                                                                        \
+            if (lg) {                                                                \
+                T ls = LOG((T)s);                                                    \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    orow[i] = (xr[i] - m) - ls;                                      \
+            } else {                                                                 \
+                T inv = (T)1 / (T)s;                                                 \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    orow[i] *= inv;                                                  \
+            }                                                                        \
+        }                                                                            \
+    }
+K_SOFTMAX(k_softmax_f32, float, expf, logf)
+K_SOFTMAX(k_softmax_f64, double, exp, log)
+
+/* Softmax or log-softmax along the last axis; see kernels.h. */
+int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err)
+{
+    *out = NULL;
+    if (!tfg_dtype_is_float(x->dtype))
+        return tfg_error_set(err,
+                             "No OpKernel was registered to support Op '%s' with these "
+                             "attrs: [T=DT_%s]",
+                             log ? "LogSoftmax" : "Softmax",
+                             x->dtype == TFG_INT32   ? "INT32"
+                             : x->dtype == TFG_INT64 ? "INT64"
+                             : x->dtype == TFG_BOOL  ? "BOOL"
+                                                     : "UINT8");
+    if (x->rank < 1)
+        return tfg_error_set(err, "logits must have >= 1 dimension, got []");
+    tfg_tensor *o = tfg_tensor_new(x->dtype, x->rank, x->shape, err);
+    if (!o)
+        return -1;
+    int64_t n = x->shape[x->rank - 1];
+    if (n > 0) {
+        int64_t rows = x->size / n;
+        if (x->dtype == TFG_FLOAT32)
+            k_softmax_f32(x->data, o->data, rows, n, log);
+        else
+            k_softmax_f64(x->data, o->data, rows, n, log);
+    }
+    *out = o;
+    return 0;
+}
