@@ -781,6 +781,70 @@ static int k_select(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_t
     return tfg_k_select(in[0], in[1], in[2], out, err);
 }
 
+/* Select (TF1's tf.where(condition, x, y)): inputs (condition, t, e); t and e
+ * share one shape; condition is a scalar, the same shape, or a vector
+ * selecting along the first dimension (TF's Select shape function). */
+static int infer_select_v1(tfg_node *n, tfg_error *err)
+{
+    tfg_dtype dc = tfg_ops_in_dtype(n, 0), dt = tfg_ops_in_dtype(n, 1), de = tfg_ops_in_dtype(n, 2);
+    if (dc != TFG_BOOL) return tfg_ops_type_expected(err, n, "condition", dc, TFG_BOOL);
+    if (de != dt) return tfg_ops_type_mismatch(err, n, "e", de, "t", dt);
+    tfg_shape data;
+    char msg[512];
+    if (tfg_ops_merge(tfg_ops_in_shape(n, 1), tfg_ops_in_shape(n, 2), &data, msg, sizeof msg))
+        return tfg_ops_shape_error(err, n, "%s", msg);
+    const tfg_shape *cond = tfg_ops_in_shape(n, 0);
+    if (cond->rank < 0 || data.rank < 0 || cond->rank == 0)
+        return tfg_ops_set_output(n, dt, &data);
+    int rc = 0;
+    if (cond->rank != 1 || data.rank == 0) {
+        rc = tfg_ops_merge(&data, cond, &data, msg, sizeof msg);
+    } else {
+        tfg_shape first = tfg_shape_make(1, data.dim), merged;
+        rc = tfg_ops_merge(cond, &first, &merged, msg, sizeof msg);
+        if (rc == 0 && data.dim[0] < 0) data.dim[0] = merged.dim[0];
+    }
+    if (rc) return tfg_ops_shape_error(err, n, "%s", msg);
+    return tfg_ops_set_output(n, dt, &data);
+}
+
+/* Select's kernel: checks the shapes as TF's SelectOp; a vector condition
+ * is reshaped to [n,1,...] so that tfg_k_select broadcasts it over rows. */
+static int k_select_v1(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out,
+                       tfg_error *err)
+{
+    (void)x;
+    const tfg_tensor *c = in[0], *t = in[1], *e = in[2];
+    char a[160], b[160];
+    if (!tfg_tensor_same_shape(t, e)) {
+        tfg_tensor_shape_str(t->rank, t->shape, a, sizeof a);
+        tfg_tensor_shape_str(e->rank, e->shape, b, sizeof b);
+        return tfg_error_set(err, "'then' and 'else' must have the same size.  but received: %s vs. %s",
+                             a, b);
+    }
+    if (c->rank == 0) {
+        *out = tfg_tensor_ref(tfg_tensor_get_i(c, 0) ? in[1] : in[2]);
+        return 0;
+    }
+    if (tfg_tensor_same_shape(c, t)) return tfg_k_select(c, t, e, out, err);
+    if (c->rank != 1 || t->rank == 0 || c->shape[0] != t->shape[0]) {
+        tfg_tensor_shape_str(c->rank, c->shape, a, sizeof a);
+        tfg_tensor_shape_str(t->rank, t->shape, b, sizeof b);
+        return tfg_error_set(err,
+                             "Inputs to operation %s of type Select must have the same size and "
+                             "shape.  Input 0: %s != input 1: %s",
+                             n->name, a, b);
+    }
+    int64_t shape[TFG_MAX_RANK];
+    shape[0] = c->shape[0];
+    for (int d = 1; d < t->rank; d++) shape[d] = 1;
+    tfg_tensor *col;
+    if (tfg_k_reshape(c, t->rank, shape, &col, err)) return -1;
+    int rc = tfg_k_select(col, t, e, out, err);
+    tfg_tensor_unref(col);
+    return rc;
+}
+
 /* ---- StridedSlice, ExpandDims, Squeeze ------------------------------------------------------- */
 
 /* StridedSlice: input (input); attr slices/nslices (Python basic indexing). */
@@ -970,6 +1034,8 @@ const tfg_opdef tfg_ops_array[] = {
       "slices of params at indices along axis (tf.gather)" },
     { "SelectV2", 3, 0, infer_select, { k_select, NULL }, NULL,
       "t where condition else e, broadcasting (tf.where)" },
+    { "Select", 3, 0, infer_select_v1, { k_select_v1, NULL }, NULL,
+      "t where condition else e; vector condition picks rows (tf.compat.v1.where)" },
     { "StridedSlice", 1, 0, infer_strided_slice, { k_strided_slice, NULL }, NULL,
       "Python indexing x[1, 0:2, ::-1]; attr slices (tensor[...])" },
     { "ExpandDims", 2, 0, infer_expand_dims, { k_expand_dims, NULL }, NULL,

@@ -321,6 +321,11 @@ static void test_array_shapes(void **state)
     n = op(g, "SelectV2", NULL, &err, 3, cnst(g, TFG_BOOL, 1, (int64_t[]){ 3 }, (double[]){ 1, 0, 1 }),
            x23, scalar(g, TFG_FLOAT32, 0));
     assert_string_equal(shape_of(n), "[2,3]");
+    assert_null(opn(g, "Select", "bad17", NULL, &err, 3,
+                    cnst(g, TFG_BOOL, 1, (int64_t[]){ 3 }, (double[]){ 1, 0, 1 }), x23, x23));
+    assert_string_equal(err.msg, "Dimension 0 in both shapes must be equal, but are 3 and 2. "
+                                 "Shapes are [3] and [2]. for 'bad17' (op: 'Select') with input "
+                                 "shapes: [3], [2,3], [2,3].");
     tfg_graph_free(g);
 }
 
@@ -340,9 +345,19 @@ static void test_run_math(void **state)
     tfg_node *tr = op(g, "Transpose", NULL, &err, 2, m1, ivec(g, 2, (double[]){ 1, 0 }));
     tfg_node *rg = op(g, "Range", NULL, &err, 3, scalar(g, TFG_INT32, 0), scalar(g, TFG_INT32, 5),
                       scalar(g, TFG_INT32, 2));
+    tfg_node *x22 = cnst(g, TFG_FLOAT32, 2, (int64_t[]){ 2, 2 }, (double[]){ 1, 2, 3, 4 });
+    tfg_node *sel = op(g, "Select", NULL, &err, 3,
+                       cnst(g, TFG_BOOL, 1, (int64_t[]){ 2 }, (double[]){ 0, 1 }), x22,
+                       op(g, "Neg", NULL, &err, 1, x22));
+    assert_non_null(sel);
     tfg_session *s = tfg_session_new(g, NULL);
     assert_non_null(s);
-    tfg_tensor *t = run1(s, sum, &err);
+    tfg_tensor *t = run1(s, sel, &err);
+    assert_non_null(t);
+    assert_true(tfg_tensor_get_f(t, 0) == -1 && tfg_tensor_get_f(t, 1) == -2 &&
+                tfg_tensor_get_f(t, 2) == 3 && tfg_tensor_get_f(t, 3) == 4);
+    tfg_tensor_unref(t);
+    t = run1(s, sum, &err);
     assert_non_null(t);
     assert_int_equal(t->rank, 2);
     assert_true(tfg_tensor_get_f(t, 0) == 24.0);
@@ -453,6 +468,90 @@ static void test_run_random(void **state)
     tfg_graph_free(g);
 }
 
+/* Runs n and checks the result's shape text (and returns it for value checks). */
+static tfg_tensor *run_shape(tfg_session *s, tfg_node *n, const char *want)
+{
+    tfg_error err;
+    assert_non_null(n);
+    tfg_tensor *t = run1(s, n, &err);
+    if (!t) fail_msg("%s: %s", n->name, err.msg);
+    char b[128];
+    tfg_tensor_shape_str(t->rank, t->shape, b, sizeof b);
+    assert_string_equal(b, want);
+    return t;
+}
+
+static void test_run_array(void **state)
+{
+    (void)state;
+    tfg_graph *g = tfg_graph_new();
+    tfg_error err;
+    tfg_node *x23 = cnst(g, TFG_FLOAT32, 2, (int64_t[]){ 2, 3 }, (double[]){ 1, 2, 3, 4, 5, 6 });
+    tfg_attrs a1 = { 0 };
+    a1.i[0] = 1;
+    tfg_attrs last = { 0 };
+    last.i[0] = -1;
+    tfg_attrs to_int = { 0 };
+    to_int.dtype = TFG_INT32;
+    tfg_attrs sq = { 0 };
+    sq.ints = (int64_t[]){ 0 };
+    sq.nints = 1;
+    tfg_attrs sl = { 0 };
+    tfg_slice_spec spec[2] = { { .kind = TFG_SLICE_INDEX, .index = -1 },
+                               { .kind = TFG_SLICE_RANGE, .has_start = true, .start = 1, .step = 1 } };
+    sl.slices = spec;
+    sl.nslices = 2;
+    tfg_node *nodes[] = {
+        op(g, "ConcatV2", NULL, &err, 3, x23, x23, scalar(g, TFG_INT32, 1)),
+        op(g, "Pack", &a1, &err, 2, x23, x23),
+        op(g, "Fill", NULL, &err, 2, ivec(g, 2, (double[]){ 2, 2 }), scalar(g, TFG_FLOAT64, 7)),
+        op(g, "OneHot", &last, &err, 4, ivec(g, 2, (double[]){ 0, 2 }), scalar(g, TFG_INT32, 3),
+           scalar(g, TFG_FLOAT32, 5), scalar(g, TFG_FLOAT32, 0)),
+        op(g, "Tile", NULL, &err, 2, x23, ivec(g, 2, (double[]){ 2, 1 })),
+        op(g, "GatherV2", NULL, &err, 3, x23, ivec(g, 1, (double[]){ 2 }), scalar(g, TFG_INT32, -1)),
+        op(g, "SelectV2", NULL, &err, 3, cnst(g, TFG_BOOL, 1, (int64_t[]){ 3 }, (double[]){ 1, 0, 1 }),
+           x23, scalar(g, TFG_FLOAT32, 0)),
+        op(g, "StridedSlice", &sl, &err, 1, x23),
+        op(g, "ExpandDims", NULL, &err, 2, x23, scalar(g, TFG_INT32, 0)),
+        op(g, "Squeeze", &sq, &err, 1, op(g, "ExpandDims", NULL, &err, 2, x23, scalar(g, TFG_INT32, 0))),
+        op(g, "Shape", NULL, &err, 1, x23),
+        op(g, "Size", NULL, &err, 1, x23),
+        op(g, "Rank", NULL, &err, 1, x23),
+        op(g, "ZerosLike", NULL, &err, 1, x23),
+        op(g, "OnesLike", NULL, &err, 1, x23),
+        op(g, "Cast", &to_int, &err, 1, x23),
+        op(g, "Softmax", NULL, &err, 1, x23),
+        op(g, "ArgMax", NULL, &err, 2, x23, scalar(g, TFG_INT32, 1)),
+        op(g, "Max", NULL, &err, 2, x23, scalar(g, TFG_INT32, 0)),
+        op(g, "AddN", NULL, &err, 3, x23, x23, x23),
+        op(g, "Identity", NULL, &err, 1, x23),
+    };
+    const char *shapes[] = { "[2,6]", "[2,2,3]", "[2,2]", "[2,3]", "[4,3]", "[2,1]", "[2,3]", "[2]",
+                             "[1,2,3]", "[2,3]", "[2]", "[]", "[]", "[2,3]", "[2,3]", "[2,3]",
+                             "[2,3]", "[2]", "[3]", "[2,3]", "[2,3]" };
+    double first[] = { 1, 1, 7, 5, 1, 3, 1, 5, 1, 1, 2, 6, 2, 0, 1, 1, -1, 2, 4, 3, 1 };
+    tfg_session *s = tfg_session_new(g, NULL);
+    for (size_t k = 0; k < sizeof nodes / sizeof nodes[0]; k++) {
+        tfg_tensor *t = run_shape(s, nodes[k], shapes[k]);
+        if (first[k] >= 0) assert_true(tfg_tensor_get_f(t, 0) == first[k]);
+        tfg_tensor_unref(t);
+    }
+    /* kernels check what a feed could break */
+    tfg_node *perm = placeholder(g, TFG_INT32, -1, NULL);
+    tfg_node *tr = op(g, "Transpose", NULL, &err, 2, x23, perm);
+    tfg_tensor *pv = tfg_tensor_new(TFG_INT32, 1, (int64_t[]){ 2 }, &err);
+    tfg_tensor_set_i(pv, 0, 1);
+    tfg_tensor_set_i(pv, 1, 1);
+    tfg_feed feed = { { perm, 0 }, pv };
+    tfg_endpoint e = { tr, 0 };
+    tfg_tensor *r = NULL;
+    assert_int_equal(tfg_session_run(s, &e, 1, NULL, 0, &feed, 1, &r, &err), -1);
+    assert_string_equal(err.msg, "0 is missing from {1,1}.");
+    tfg_tensor_unref(pv);
+    tfg_session_free(s);
+    tfg_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_run_math),
         cmocka_unit_test(test_run_placeholder_and_variables),
         cmocka_unit_test(test_run_random),
+        cmocka_unit_test(test_run_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
