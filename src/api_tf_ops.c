@@ -137,10 +137,23 @@ static int scalar_const(tfg_eval *ev, tfg_dtype dt, double v, const char *name, 
     return rc;
 }
 
-/* A host or graph value converted to an int32 tensor named name. */
+/* Does every int in a host value fit in int32? */
+static bool fits_int32(tfg_val v)
+{
+    if (v.t == TFG_V_INT) return v.u.i >= INT32_MIN && v.u.i <= INT32_MAX;
+    if (v.t == TFG_V_LIST || v.t == TFG_V_TUPLE) {
+        tfg_list *l = tfg_val_as_list(v);
+        for (int i = 0; i < l->n; i++)
+            if (!fits_int32(l->items[i])) return false;
+    }
+    return true;
+}
+
+/* A host or graph value converted to an int tensor named name: int32, or
+ * int64 when a value needs it (as TF's shape conversion). */
 static int int_tensor(tfg_eval *ev, tfg_val v, const char *name, tfg_loc loc, tfg_endpoint *out)
 {
-    return tfg_eval_to_tensor(ev, v, is_graph(v) ? -1 : TFG_INT32, name, loc, out);
+    return tfg_eval_to_tensor(ev, v, is_graph(v) ? -1 : fits_int32(v) ? TFG_INT32 : TFG_INT64, name, loc, out);
 }
 
 /* Opens TF's op name scope (name or default); returns the scope "X/". */
@@ -799,7 +812,7 @@ B(b_reshape)
             tfg_shape s = ((tfg_shapeobj *)sh.u.p)->shape;
             rc = ivec_const(ev, s.dim, s.rank < 0 ? 0 : s.rank, "shape", a->loc, &in[1]);
         } else {
-            rc = tfg_eval_to_tensor(ev, sh, is_graph(sh) ? -1 : TFG_INT32, "shape", a->loc, &in[1]);
+            rc = int_tensor(ev, sh, "shape", a->loc, &in[1]);
         }
     }
     return close_scope(ev, rc ? NULL : tfg_eval_node(ev, "Reshape", scope, in, 2, NULL, a->loc), out);
@@ -954,7 +967,7 @@ B(b_zeros)
     const char *scope = open_scope(ev, name_arg(v[2]), def, a->loc);
     if (!scope) return -1;
     tfg_endpoint in[2];
-    int rc = tfg_eval_to_tensor(ev, v[0], is_graph(v[0]) ? -1 : TFG_INT32, "shape_as_tensor", a->loc, &in[0]);
+    int rc = int_tensor(ev, v[0], "shape_as_tensor", a->loc, &in[0]);
     if (rc == 0) rc = scalar_const(ev, (tfg_dtype)dt, one, "Const", a->loc, &in[1]);
     return close_scope(ev, rc ? NULL : tfg_eval_node(ev, "Fill", scope, in, 2, NULL, a->loc), out);
 }
@@ -1185,17 +1198,17 @@ B(b_gather)
 /* tf.where(condition, x=None, y=None, name=None) */
 B(b_where)
 {
-    (void)self;
     tfg_val v[4];
     if (tfg_eval_bind(ev, a, "where", "condition,x=,y=,name=", v)) return -1;
     if (!given(v[1]) || !given(v[2]))
         return tfg_eval_error(ev, a->loc, "tf.where with only a condition is not supported yet");
-    const char *scope = open_scope(ev, name_arg(v[3]), "Select", a->loc);
+    const char *scope = open_scope(ev, name_arg(v[3]), self.u.i == 1 ? "SelectV2" : "Select", a->loc);
     if (!scope) return -1;
     tfg_endpoint in[3];
     int rc = tfg_eval_to_tensor(ev, v[0], is_graph(v[0]) ? -1 : TFG_BOOL, "condition", a->loc, &in[0]);
     if (rc == 0) rc = convert2(ev, v[1], v[2], "x", "y", a->loc, &in[1], &in[2]);
-    return close_scope(ev, rc ? NULL : tfg_eval_node(ev, "SelectV2", scope, in, 3, NULL, a->loc), out);
+    return close_scope(ev, rc ? NULL : tfg_eval_node(ev, self.u.i == 1 ? "SelectV2" : "Select", scope, in, 3, NULL,
+                                                      a->loc), out);
 }
 
 /* ---- random ------------------------------------------------------------------------------------ */
@@ -1430,7 +1443,7 @@ const tfg_builtin tfg_tfapi_functions[] = {
     { "squeeze", b_squeeze, NULL, -1 },
     { "tile", b_tile, NULL, -1 },
     { "gather", b_gather, NULL, -1 },
-    { "where", b_where, NULL, -1 }, { "where_v2", b_where, NULL, -1 },
+    { "where", b_where, NULL, 0 }, { "where_v2", b_where, NULL, 1 },
     { "random_normal", b_random, NULL, 0 }, { "truncated_normal", b_random, NULL, 1 },
     { "random_uniform", b_random, NULL, 2 },
     { "normal", b_random, NULL, 0 }, { "uniform", b_random, NULL, 2 },

@@ -209,11 +209,23 @@ int tfg_eval_bind(tfg_eval *ev, tfg_args *a, const char *fname, const char *spec
         }
         out[j] = a->kw[k];
     }
+    int nmiss = 0;
+    char miss[1600] = "";
     for (int k = 0; k < np; k++)
-        if (required[k] && out[k].t == TFG_V_MISSING) {
-            if (starpos >= 0) tfg_val_decref(out[starpos]);
-            return tfg_eval_error(ev, a->loc, "%s() missing required argument '%s'", fname, names[k]);
+        if (required[k] && out[k].t == TFG_V_MISSING) nmiss++;
+    if (nmiss) {
+        int seen = 0;
+        for (int k = 0; k < np; k++) {
+            if (!(required[k] && out[k].t == TFG_V_MISSING)) continue;
+            size_t l = strlen(miss);
+            snprintf(miss + l, sizeof miss - l, "%s'%.40s'", seen == 0 ? "" : seen == nmiss - 1 ? (nmiss > 2 ? ", and " : " and ") : ", ",
+                     names[k]);
+            seen++;
         }
+        if (starpos >= 0) tfg_val_decref(out[starpos]);
+        return tfg_eval_error(ev, a->loc, "%s() missing %d required positional argument%s: %s", fname, nmiss,
+                              nmiss == 1 ? "" : "s", miss);
+    }
     return 0;
 }
 
@@ -1015,6 +1027,22 @@ static int subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tfg_va
     return tfg_eval_error(ev, loc, "'%s' object is not subscriptable", tfg_val_type_name(obj));
 }
 
+/* Where an expression starts (its leftmost token), for error locations. */
+static tfg_loc expr_start(const tfg_ast *n)
+{
+    tfg_loc best = n->loc;
+    while (n) {
+        if (n->loc.line && (n->loc.line < best.line || (n->loc.line == best.line && n->loc.col < best.col)))
+            best = n->loc;
+        if (n->kind == TFG_AST_BINOP || n->kind == TFG_AST_COMPARE || n->kind == TFG_AST_BOOLOP ||
+            n->kind == TFG_AST_ATTR || n->kind == TFG_AST_CALL || n->kind == TFG_AST_SUBSCRIPT)
+            n = n->a;
+        else
+            break;
+    }
+    return best;
+}
+
 static int eval_expr(tfg_eval *ev, const tfg_ast *n, tfg_val *out)
 {
     switch (n->kind) {
@@ -1067,7 +1095,7 @@ static int eval_expr(tfg_eval *ev, const tfg_ast *n, tfg_val *out)
         tfg_val a, b;
         if (eval_expr(ev, n->a, &a)) return -1;
         if (eval_expr(ev, n->b, &b)) { tfg_val_decref(a); return -1; }
-        int rc = tfg_eval_binop(ev, n->op, a, b, n->loc, out);
+        int rc = tfg_eval_binop(ev, n->op, a, b, expr_start(n), out);
         tfg_val_decref(a);
         tfg_val_decref(b);
         return rc;

@@ -9,6 +9,7 @@
  *
  * Kernels are one-line adapters onto tfg_k_binary / tfg_k_unary: no checks
  * beyond what the kernel does, no allocation beyond the output. */
+#include <string.h>
 #include "ops.h"
 
 /* ---- infer ----------------------------------------------------------------------- */
@@ -143,7 +144,25 @@ static int infer_addn(tfg_node *n, tfg_error *err)
 BINARY_KERNEL(k_add, TFG_BIN_ADD)
 BINARY_KERNEL(k_sub, TFG_BIN_SUB)
 BINARY_KERNEL(k_mul, TFG_BIN_MUL)
-BINARY_KERNEL(k_div, TFG_BIN_DIV)
+/* RealDiv. TensorFlow's graph optimizer rewrites x / c for a constant c (and a
+ * non-constant x) into x * (1 / c); the rounding differs from a true division,
+ * so tfg does the same to print the same digits. */
+static int k_div(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out, tfg_error *err)
+{
+    (void)x;
+    if (tfg_dtype_is_float(in[1]->dtype) && strcmp(n->inputs[1].node->op->type, "Const") == 0 &&
+        strcmp(n->inputs[0].node->op->type, "Const") != 0) {
+        tfg_tensor *one = tfg_tensor_scalar_f(in[1]->dtype, 1.0, err), *recip = NULL;
+        if (!one) return -1;
+        int rc = tfg_k_binary(TFG_BIN_DIV, one, in[1], &recip, err);
+        tfg_tensor_unref(one);
+        if (rc) return -1;
+        rc = tfg_k_binary(TFG_BIN_MUL, in[0], recip, out, err);
+        tfg_tensor_unref(recip);
+        return rc;
+    }
+    return tfg_k_binary(TFG_BIN_DIV, in[0], in[1], out, err);
+}
 BINARY_KERNEL(k_floordiv, TFG_BIN_FLOORDIV)
 BINARY_KERNEL(k_floormod, TFG_BIN_MOD)
 BINARY_KERNEL(k_pow, TFG_BIN_POW)

@@ -5,6 +5,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#define TFG_HAVE_MXCSR 1
+#endif
 #include "session.h"
 #include "../opencl/backend.h"
 
@@ -311,9 +315,30 @@ static plan *get_plan(tfg_session *s, const tfg_endpoint *fetches, int nf,
     return p;
 }
 
+static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
+                       tfg_node *const *targets, int ntargets, const tfg_feed *feeds, int nfeeds,
+                       tfg_tensor **results, tfg_error *err);
+
+/* Runs with denormals flushed to zero, as TensorFlow's CPU executor does
+ * (so float32 results such as exp(-100) print as TF prints them). */
 int tfg_session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
                     tfg_node *const *targets, int ntargets, const tfg_feed *feeds, int nfeeds,
                     tfg_tensor **results, tfg_error *err)
+{
+#ifdef TFG_HAVE_MXCSR
+    unsigned int saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040);   /* FTZ | DAZ */
+#endif
+    int rc = session_run(s, fetches, nfetches, targets, ntargets, feeds, nfeeds, results, err);
+#ifdef TFG_HAVE_MXCSR
+    _mm_setcsr(saved);
+#endif
+    return rc;
+}
+
+static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
+                       tfg_node *const *targets, int ntargets, const tfg_feed *feeds, int nfeeds,
+                       tfg_tensor **results, tfg_error *err)
 {
     tfg_graph *g = s->g;
     if (ensure_state(s)) return tfg_error_set(err, "out of memory");
@@ -391,7 +416,10 @@ int tfg_session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
                 rc = tfg_error_set(err, "internal error: no value for fetch %s", fetches[i].node->name);
                 continue;
             }
-            results[i] = tfg_tensor_ref(vals[slot]);
+            /* a variable fetch is a reference: it shows the value after the run's assignments */
+            tfg_tensor *cur = strcmp(fetches[i].node->op->type, "VariableV2") == 0 &&
+                              !node_fed(fetches[i].node, feeds, nfeeds) ? s->vars[fetches[i].node->id] : NULL;
+            results[i] = tfg_tensor_ref(cur ? cur : vals[slot]);
         }
     }
     if (rc) {
