@@ -1,0 +1,2 @@
+"$TFG" --version
+echo "status $?"
