@@ -1,6 +1,6 @@
 # --help, help, help COMMAND: usage on stdout, exit 0.
 "$TFG" --help >h.txt; echo "--help: status $?"
-for w in run check graph --feed --fetch --state --format --seed --soft-placement; do
+for w in run check graph --version; do
   grep -q -- "$w" h.txt || echo "--help lacks $w"
 done
 "$TFG" help >h2.txt; echo "help: status $?"
