@@ -102,6 +102,7 @@ tfg_eval *tfg_eval_new(const tfg_source *src, const tfg_eval_opts *opts)
     if (!ev) return NULL;
     ev->src = src;
     if (opts) ev->opts = *opts;
+    if (ev->opts.dry) ev->opts.quiet = true;   /* a build-only run prints nothing of the script's */
     ev->g = tfg_graph_new();
     ev->globals = env_new();
     ev->out = stdout;

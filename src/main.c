@@ -628,7 +628,12 @@ int main(int argc, char **argv)
 {
     if (argc < 2) { fputs(usage_main, stderr); return 2; }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) { fputs(usage_main, stdout); return 0; }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage_main, stdout);
+        fputs("\n", stdout);
+        fputs(usage_run, stdout);
+        return 0;
+    }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) { printf("tfg %s\n", TFG_VERSION); return 0; }
     if (!strcmp(cmd, "help")) {
         if (argc < 3) { fputs(usage_main, stdout); return 0; }

@@ -144,14 +144,26 @@ static int infer_addn(tfg_node *n, tfg_error *err)
 BINARY_KERNEL(k_add, TFG_BIN_ADD)
 BINARY_KERNEL(k_sub, TFG_BIN_SUB)
 BINARY_KERNEL(k_mul, TFG_BIN_MUL)
+/* Would TensorFlow's constant folding compute this node at optimisation time?
+ * (no placeholder, variable or random op upstream); *budget bounds the walk. */
+static bool foldable(const tfg_node *n, int *budget)
+{
+    if (--*budget < 0) return false;
+    if ((n->op->flags & TFG_OPF_STATEFUL) || strncmp(n->op->type, "Placeholder", 11) == 0) return false;
+    for (int i = 0; i < n->ninputs; i++)
+        if (!foldable(n->inputs[i].node, budget)) return false;
+    return true;
+}
+
 /* RealDiv. TensorFlow's graph optimizer rewrites x / c for a constant c (and a
- * non-constant x) into x * (1 / c); the rounding differs from a true division,
- * so tfg does the same to print the same digits. */
+ * non-constant x) into x * (1 / c), and folds wholly constant divisions exactly;
+ * the rounding of the two differs, so tfg does the same to print TF's digits. */
 static int k_div(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out, tfg_error *err)
 {
     (void)x;
-    if (tfg_dtype_is_float(in[1]->dtype) && strcmp(n->inputs[1].node->op->type, "Const") == 0 &&
-        strcmp(n->inputs[0].node->op->type, "Const") != 0) {
+    int b1 = 256, b0 = 256;
+    if (tfg_dtype_is_float(in[1]->dtype) && foldable(n->inputs[1].node, &b1) &&
+        !foldable(n->inputs[0].node, &b0)) {
         tfg_tensor *one = tfg_tensor_scalar_f(in[1]->dtype, 1.0, err), *recip = NULL;
         if (!one) return -1;
         int rc = tfg_k_binary(TFG_BIN_DIV, one, in[1], &recip, err);
