@@ -102,4 +102,29 @@ const char *tfg_ast_op_name(int op);
 /* S-expression dump, e.g. (MODULE (ASSIGN (NAME x) (INT 1))), used by unit tests. */
 char *tfg_ast_dump(const tfg_ast *n);   /* malloc'd */
 
+/* ---- Added by the front end (grammar/, src/ast.c) ---- */
+
+/* No parsed tree is deeper than this (statement nesting included): deeper input
+ * is a syntax error "too deeply nested", so recursive walkers are safe. */
+#define TFG_AST_MAX_DEPTH 1000
+
+/* tfg_ast_parse_expr with the error written to errbuf (the fuzzer, tests). */
+tfg_ast *tfg_ast_parse_expr_quiet(const tfg_source *src, tfg_arena *arena, char *errbuf, size_t errlen);
+/* The token stream as text, e.g. "NAME:x = INT:1 NEWLINE EOF" (layout tokens
+ * INDENT/DEDENT/NEWLINE included), for lexer tests. malloc'd; NULL after a
+ * lexical error, whose message goes to errbuf. */
+char *tfg_ast_tokens(const tfg_source *src, char *errbuf, size_t errlen);
+/* 1 when src fails to parse only because it ends too early (a block header
+ * without its block, an open bracket, an unterminated triple-quoted string, a
+ * trailing backslash): a REPL then reads another line. 0 when it parses or
+ * has a real error. */
+int tfg_ast_incomplete(const tfg_source *src);
+
+/* A zeroed node of the given kind in the arena; NULL when out of memory. */
+tfg_ast *tfg_ast_new(tfg_arena *arena, tfg_ast_kind kind, tfg_loc loc);
+/* Appends item to n->items (growing it in the arena); 0 when out of memory. */
+int tfg_ast_push(tfg_arena *arena, tfg_ast *n, tfg_ast *item);
+/* The first node found deeper than limit levels below root, or NULL. */
+const tfg_ast *tfg_ast_too_deep(const tfg_ast *root, int limit);
+
 #endif

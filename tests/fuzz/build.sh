@@ -1,0 +1,74 @@
+#!/bin/sh
+# Builds the front-end fuzzer (libFuzzer + ASan + UBSan) into build-fuzz/, and
+# with a number of seconds as argument runs it that long on a scratch copy of
+# tests/fuzz/corpus (new inputs it finds stay in build-fuzz/corpus-run).
+#   usage: tests/fuzz/build.sh [SECONDS] [extra libFuzzer flags...]
+# Crashes are written to build-fuzz/crash-* and make the script fail.
+set -eu
+cd "$(dirname "$0")/../.."
+out=build-fuzz
+CC=${CC:-clang}
+mkdir -p "$out"
+
+bison -Wall -Werror --defines="$out/parser.h" -o "$out/parser.c" grammar/parser.y
+flex --header-file="$out/lexer.h" -o "$out/lexer.c" grammar/lexer.l
+
+FLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -I. -I$out -fno-omit-frame-pointer
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+# shellcheck disable=SC2086
+$CC $FLAGS -o "$out/fuzz_frontend" tests/fuzz/fuzz_frontend.c \
+    "$out/parser.c" "$out/lexer.c" src/ast.c src/diag.c src/arena.c
+
+# a dictionary of the language's tokens helps libFuzzer find structure
+cat > "$out/tfg.dict" <<'DICT'
+"if"
+"elif"
+"else"
+"for"
+"in"
+"while"
+"def"
+"return"
+"with"
+"as"
+"import"
+"from"
+"lambda"
+"print"
+"not"
+"and"
+"or"
+"is"
+"None"
+"True"
+"pass"
+"break"
+"global"
+"**"
+"//"
+"=="
+"!="
+"<="
+"+="
+"**="
+"'''"
+"\"\"\""
+"\\\x0a"
+":\x0a    "
+"\x0a\x09"
+"0x1F"
+"1e-3"
+"r'"
+"tf.constant("
+DICT
+echo "built $out/fuzz_frontend"
+
+[ $# -ge 1 ] || exit 0
+secs=$1
+shift
+run=$out/corpus-run
+mkdir -p "$run"
+cp tests/fuzz/corpus/* "$run"/ 2>/dev/null || true
+cd "$out"
+./fuzz_frontend -max_total_time="$secs" -dict=tfg.dict -max_len=4096 -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 "$@" corpus-run
