@@ -382,7 +382,7 @@ def json_data(a):
 
 def json_line(name, value):
     if value is None:
-        return '{"name":%s,"dtype":null,"shape":null,"data":null}' % json_str(name)
+        return '{"name":%s,"data":null}' % json_str(name)
     a = np.asarray(value)
     return '{"name":%s,"dtype":"%s","shape":[%s],"data":%s}' % (
         json_str(name), a.dtype.name, ",".join(str(d) for d in a.shape), json_data(a))
