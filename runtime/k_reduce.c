@@ -11,23 +11,21 @@
  * depends on the sizes only, never on the thread count, so results do not
  * change with --threads.
  *
- * Accumulators, chosen to match TensorFlow where it is observable:
- *   float32 sum/mean accumulate in double (8 interleaved lanes) and round
- *   once: the correctly rounded sum in practice, which is what numpy's
- *   pairwise sum and TF's tree reduction approximate; a mean rounds the sum
- *   to float and divides in float, as TF's MeanReducer does.
- *   float64 sums accumulate in double lanes.
- *   Integer sum and prod wrap in their own type (TF: uint8 200+100+3 = 47);
+ * float32/float64 SUM, MEAN and PROD follow TensorFlow's CPU order of
+ * operations exactly (see "in TensorFlow's order" below): same bits as TF.
+ * The other reductions are exact whatever the order:
+ *   integer sum and prod wrap in their own type (TF: uint8 200+100+3 = 47);
  *   integer mean accumulates in int64 and truncates (TF: int32 mean of
- *   [2^31-1, 1, 5] is 715827884, uint8 mean of [200,100,3] is 101).
+ *   [2^31-1, 1, 5] is 715827884, uint8 mean of [200,100,3] is 101);
  *   max/min propagate NaN; empty max/min give -inf/+inf (floats) or the
- *   type's lowest/highest; an empty float mean is NaN, an integer one 0.
+ *   type's lowest/highest; an empty float mean is NaN, an integer one 0;
  *   all/any read any dtype as truth values and give bool.
  */
 #pragma GCC optimize("O3")
 
 #include "kernels.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +300,344 @@ static void k_red_view(const k_red_impl *im, const void *x, size_t esz, int64_t 
     tfg_k_parallel_for(K0, min < 1 ? 1 : min, k_red_runs, &j);
 }
 
+/* ---- float sum / mean / prod in TensorFlow's order ---------------------------
+ *
+ * Rounding depends on the order of the additions, and users compare printed
+ * float32 results with TensorFlow's, so float SUM, MEAN and PROD reproduce
+ * the order of TF's CPU kernel (TF simplifies the shape as we do, then runs
+ * an Eigen tensor reduction; TF's x86 wheels use AVX packets: 8 floats or 4
+ * doubles). Verified bit for bit against TF 2.21 for full, row, column,
+ * middle-axis, [R,K,R] and transposed reductions of many sizes:
+ *   - a contiguous run of n (a full reduction, or a row of [K, R]) starting
+ *     at flat index `first`: sums with n > 1024 packets split in two at the
+ *     packet boundary nearest first + ceil(n/2) and add (0 + left) + right
+ *     (products do not split); a leaf keeps four packet accumulators over
+ *     blocks of 4 packets when n >= 4 packets, folds them into the first,
+ *     adds the remaining whole packets to it, adds the tail elements to a
+ *     scalar from 0, and returns scalar + horizontal(packet), the horizontal
+ *     reduction halving the lanes (lane i with lane i + P/2) down to one;
+ *   - a reduced middle or first axis ([K0, R, K1]): outputs come in aligned
+ *     groups of P; a group lying inside one output row (and not past the
+ *     end) accumulates whole input rows as packets, with four accumulators
+ *     over rows r%4 when R >= 16 (then folded 0+1, +2, +3, then the leftover
+ *     rows); other outputs add their column in order from 0;
+ *   - [R0, K, R2] adds, for each output, x[j0, k, j2] from 0 with j2 the
+ *     outer loop and j0 the inner;
+ *   - anything else is transposed to [kept, reduced] and done as rows.
+ * TF splits a large full reduction across its thread pool, which makes its
+ * own result depend on the machine; we keep the single-thread order (the
+ * tree's halves are computed in parallel, which does not change it).
+ * MEAN is the sum divided by the count in the dtype, as TF's MeanReducer. */
+
+/* Defines the TF-order reductions of type T with packet size P, operation
+ * OP (+ or *) from identity ID, for prefix S; TREE: split long runs. */
+#define K_EIGEN(S, T, P, OP, ID, TREE)                                               \
+    /* Horizontal reduction of a packet: lane i with lane i + h, h halving. */       \
+    static inline T S##_hred(T *p)                                                   \
+    {                                                                                \
+        for (int h = P / 2; h >= 1; h /= 2)                                          \
+            for (int i = 0; i < h; i++)                                              \
+                p[i] = p[i] OP p[i + h];                                             \
+        return p[0];                                                                 \
+    }                                                                                \
+    /* A leaf run x[first, first + n): Eigen's packet reducer. */                    \
+    static T S##_leaf(const T *x, int64_t first, int64_t n)                          \
+    {                                                                                \
+        T p0[P], p1[P], p2[P], p3[P];                                                \
+        for (int l = 0; l < P; l++)                                                  \
+            p0[l] = p1[l] = p2[l] = p3[l] = ID;                                      \
+        const T *b = x + first;                                                      \
+        int64_t start = 0;                                                           \
+        if (n >= 4 * P) {                                                            \
+            int64_t v4 = n / (4 * P) * (4 * P);                                      \
+            for (int64_t j = 0; j < v4; j += 4 * P)                                  \
+                for (int l = 0; l < P; l++) {                                        \
+                    p0[l] = p0[l] OP b[j + l];                                       \
+                    p1[l] = p1[l] OP b[j + P + l];                                   \
+                    p2[l] = p2[l] OP b[j + 2 * P + l];                               \
+                    p3[l] = p3[l] OP b[j + 3 * P + l];                               \
+                }                                                                    \
+            for (int l = 0; l < P; l++)                                              \
+                p0[l] = ((p0[l] OP p1[l]) OP p2[l]) OP p3[l];                        \
+            start = v4;                                                              \
+        }                                                                            \
+        if (start <= n - P) {                                                        \
+            int64_t v = n / P * P;                                                   \
+            for (int64_t j = start; j < v; j += P)                                   \
+                for (int l = 0; l < P; l++)                                          \
+                    p0[l] = p0[l] OP b[j + l];                                       \
+            start = v;                                                               \
+        }                                                                            \
+        T acc = ID;                                                                  \
+        for (int64_t j = start; j < n; j++)                                          \
+            acc = acc OP b[j];                                                       \
+        return acc OP S##_hred(p0);                                                  \
+    }                                                                                \
+    /* Where a run splits (TREE): the left part's length, or n for a leaf. */        \
+    static inline int64_t S##_left(int64_t first, int64_t n)                         \
+    {                                                                                \
+        if (!(TREE) || n <= (int64_t)P * 1024)                                       \
+            return n;                                                                \
+        int64_t split = P * ((first + (n + 1) / 2 + P - 1) / P);                     \
+        return split - first < n ? split - first : n;                                \
+    }                                                                                \
+    /* A run x[first, first + n) (Eigen's InnerMostDimReducer). */                   \
+    static T S##_run(const T *x, int64_t first, int64_t n)                           \
+    {                                                                                \
+        int64_t nl = S##_left(first, n);                                             \
+        if (nl == n && !((TREE) && n > (int64_t)P * 1024))                           \
+            return S##_leaf(x, first, n);                                            \
+        T acc = (T)(ID) OP S##_run(x, first, nl);                                    \
+        if (nl < n)                                                                  \
+            acc = acc OP S##_run(x, first + nl, n - nl);                             \
+        return acc;                                                                  \
+    }                                                                                \
+    /* Outputs [lo, hi) of a [K0, R, K1] middle reduction, lo a multiple of P. */     \
+    static void S##_mid(const T *x, int64_t K0, int64_t R, int64_t K1, int64_t lo,     \
+                        int64_t hi, T *o)                                            \
+    {                                                                                \
+        int64_t N = K0 * K1;                                                         \
+        for (int64_t i = lo; i < hi;) {                                              \
+            int64_t k0 = i / K1, j = i % K1;                                         \
+            const T *col = x + k0 * R * K1 + j;                                      \
+            if (i % P == 0 && i + P <= N && j + P <= K1 && i + P <= hi) {            \
+                T a0[P], a1[P], a2[P], a3[P];                                        \
+                for (int l = 0; l < P; l++)                                          \
+                    a0[l] = a1[l] = a2[l] = a3[l] = ID;                              \
+                int64_t r = 0;                                                       \
+                if (R >= 16) {                                                       \
+                    for (; r + 4 <= R; r += 4)                                       \
+                        for (int l = 0; l < P; l++) {                                \
+                            a0[l] = a0[l] OP col[r * K1 + l];                        \
+                            a1[l] = a1[l] OP col[(r + 1) * K1 + l];                  \
+                            a2[l] = a2[l] OP col[(r + 2) * K1 + l];                  \
+                            a3[l] = a3[l] OP col[(r + 3) * K1 + l];                  \
+                        }                                                            \
+                    for (int l = 0; l < P; l++)                                      \
+                        a0[l] = ((a0[l] OP a1[l]) OP a2[l]) OP a3[l];                \
+                }                                                                    \
+                for (; r < R; r++)                                                   \
+                    for (int l = 0; l < P; l++)                                      \
+                        a0[l] = a0[l] OP col[r * K1 + l];                            \
+                for (int l = 0; l < P; l++)                                          \
+                    o[i + l] = a0[l];                                                \
+                i += P;                                                              \
+            } else {                                                                 \
+                T acc = ID;                                                          \
+                for (int64_t r = 0; r < R; r++)                                      \
+                    acc = acc OP col[r * K1];                                        \
+                o[i] = acc;                                                          \
+                i++;                                                                 \
+            }                                                                        \
+        }                                                                            \
+    }                                                                                \
+    /* [R0, K, R2]: output k adds x[j0, k, j2], j2 outer, j0 inner. */               \
+    static void S##_rkr(const T *x, int64_t R0, int64_t K, int64_t R2, T *o)          \
+    {                                                                                \
+        for (int64_t k = 0; k < K; k++) {                                            \
+            T acc = ID;                                                              \
+            for (int64_t j2 = 0; j2 < R2; j2++)                                      \
+                for (int64_t j0 = 0; j0 < R0; j0++)                                  \
+                    acc = acc OP x[(j0 * K + k) * R2 + j2];                          \
+            o[k] = acc;                                                              \
+        }                                                                            \
+    }
+
+K_EIGEN(esum_f32, float, 8, +, 0.0f, 1)
+K_EIGEN(esum_f64, double, 4, +, 0.0, 1)
+K_EIGEN(eprod_f32, float, 8, *, 1.0f, 0)
+K_EIGEN(eprod_f64, double, 4, *, 1.0, 0)
+
+/* The TF-order functions of one (op, float dtype). */
+typedef struct {
+    size_t esz;
+    int P;
+    int64_t (*left)(int64_t first, int64_t n);
+    void (*run)(const void *x, int64_t first, int64_t n, void *out);
+    void (*combine)(void *acc, const void *v); /* acc = acc OP v */
+    void (*ident)(void *acc);
+    void (*mid)(const void *x, int64_t K0, int64_t R, int64_t K1, int64_t lo, int64_t hi,
+                void *o);
+    void (*rkr)(const void *x, int64_t R0, int64_t K, int64_t R2, void *o);
+} k_eig;
+
+/* void-pointer adapters of the K_EIGEN functions for prefix S, type T. */
+#define K_EIG_ADAPT(S, T, OP, ID)                                                    \
+    static void S##_vrun(const void *x, int64_t first, int64_t n, void *out)         \
+    {                                                                                \
+        *(T *)out = S##_run(x, first, n);                                            \
+    }                                                                                \
+    static void S##_vcomb(void *acc, const void *v) { *(T *)acc = *(T *)acc OP *(const T *)v; } \
+    static void S##_vid(void *acc) { *(T *)acc = ID; }                               \
+    static void S##_vmid(const void *x, int64_t K0, int64_t R, int64_t K1, int64_t lo, \
+                         int64_t hi, void *o)                                        \
+    {                                                                                \
+        S##_mid(x, K0, R, K1, lo, hi, o);                                            \
+    }                                                                                \
+    static void S##_vrkr(const void *x, int64_t R0, int64_t K, int64_t R2, void *o)   \
+    {                                                                                \
+        S##_rkr(x, R0, K, R2, o);                                                    \
+    }
+K_EIG_ADAPT(esum_f32, float, +, 0.0f)
+K_EIG_ADAPT(esum_f64, double, +, 0.0)
+K_EIG_ADAPT(eprod_f32, float, *, 1.0f)
+K_EIG_ADAPT(eprod_f64, double, *, 1.0)
+
+static const k_eig k_eig_sum_f32 = {4, 8, esum_f32_left, esum_f32_vrun, esum_f32_vcomb,
+                                    esum_f32_vid, esum_f32_vmid, esum_f32_vrkr};
+static const k_eig k_eig_sum_f64 = {8, 4, esum_f64_left, esum_f64_vrun, esum_f64_vcomb,
+                                    esum_f64_vid, esum_f64_vmid, esum_f64_vrkr};
+static const k_eig k_eig_prod_f32 = {4, 8, eprod_f32_left, eprod_f32_vrun, eprod_f32_vcomb,
+                                     eprod_f32_vid, eprod_f32_vmid, eprod_f32_vrkr};
+static const k_eig k_eig_prod_f64 = {8, 4, eprod_f64_left, eprod_f64_vrun, eprod_f64_vcomb,
+                                     eprod_f64_vid, eprod_f64_vmid, eprod_f64_vrkr};
+
+/* Tree nodes of a long run computed as separate (parallel) tasks. */
+#define K_EIG_DEPTH 6
+typedef struct {
+    const k_eig *e;
+    const char *x;
+    int64_t first[1 << K_EIG_DEPTH], n[1 << K_EIG_DEPTH];
+    char val[1 << K_EIG_DEPTH][8];
+    int ntask;
+} k_eig_tree;
+
+/* Lists the nodes at depth K_EIG_DEPTH (or leaves above it) of a run. */
+static void k_eig_collect(k_eig_tree *t, int64_t first, int64_t n, int depth)
+{
+    int64_t nl = t->e->left(first, n);
+    if (depth == K_EIG_DEPTH || nl == n) {
+        t->first[t->ntask] = first;
+        t->n[t->ntask] = n;
+        t->ntask++;
+        return;
+    }
+    k_eig_collect(t, first, nl, depth + 1);
+    k_eig_collect(t, first + nl, n - nl, depth + 1);
+}
+
+/* Computes tasks [b, e) of a tree (a parallel_for chunk). */
+static void k_eig_tasks(void *vctx, int64_t b, int64_t e)
+{
+    k_eig_tree *t = vctx;
+    for (int64_t i = b; i < e; i++)
+        t->e->run(t->x, t->first[i], t->n[i], t->val[i]);
+}
+
+/* Recombines the task values in the tree's order ((0 OP left) OP right). */
+static void k_eig_combine(k_eig_tree *t, int64_t first, int64_t n, int depth, int *next,
+                          void *out)
+{
+    int64_t nl = t->e->left(first, n);
+    if (depth == K_EIG_DEPTH || nl == n) {
+        memcpy(out, t->val[(*next)++], t->e->esz);
+        return;
+    }
+    char l[8], r[8];
+    k_eig_combine(t, first, nl, depth + 1, next, l);
+    t->e->ident(out);
+    t->e->combine(out, l);
+    if (nl < n) {
+        k_eig_combine(t, first + nl, n - nl, depth + 1, next, r);
+        t->e->combine(out, r);
+    }
+}
+
+/* One long run in TF's order, its top tree levels spread over threads. */
+static void k_eig_full(const k_eig *e, const void *x, int64_t n, void *out)
+{
+    if (e->left(0, n) == n) {
+        e->run(x, 0, n, out);
+        return;
+    }
+    k_eig_tree *t = malloc(sizeof *t);
+    if (!t) {
+        e->run(x, 0, n, out); /* same order, one thread */
+        return;
+    }
+    t->e = e;
+    t->x = x;
+    t->ntask = 0;
+    k_eig_collect(t, 0, n, 0);
+    tfg_k_parallel_for(t->ntask, 1, k_eig_tasks, t);
+    int next = 0;
+    k_eig_combine(t, 0, n, 0, &next, out);
+    free(t);
+}
+
+/* A [K, R] row reduction or [K0, R, K1] middle one being computed. */
+typedef struct {
+    const k_eig *e;
+    const char *x;
+    char *o;
+    int64_t K0, R, K1;
+} k_eig_job;
+
+/* Rows [b, e) of a [K, R] reduction. */
+static void k_eig_rows(void *vctx, int64_t b, int64_t e)
+{
+    k_eig_job *j = vctx;
+    for (int64_t k = b; k < e; k++)
+        j->e->run(j->x, k * j->R, j->R, j->o + k * (int64_t)j->e->esz);
+}
+
+/* Outputs [b, e) of a [K0, R, K1] reduction (chunks start at multiples of 64). */
+static void k_eig_mids(void *vctx, int64_t b, int64_t e)
+{
+    k_eig_job *j = vctx;
+    j->e->mid(j->x, j->K0, j->R, j->K1, b, e, j->o);
+}
+
+/* Float SUM/MEAN/PROD of x in TF's order into o, given the simplified groups. */
+static int k_eig_reduce(tfg_reduce_op op, const tfg_tensor *x, int ng, const int64_t *gsize,
+                        const bool *gred, const int *perm, int64_t count, tfg_tensor *o,
+                        tfg_error *err)
+{
+    bool f32 = x->dtype == TFG_FLOAT32;
+    const k_eig *e = op == TFG_RED_PROD ? (f32 ? &k_eig_prod_f32 : &k_eig_prod_f64)
+                                        : (f32 ? &k_eig_sum_f32 : &k_eig_sum_f64);
+    k_eig_job j = {.e = e, .x = x->data, .o = o->data, .K0 = 1, .R = 1, .K1 = 1};
+    tfg_tensor *tx = NULL;
+    if (ng == 0 || (ng == 1 && !gred[0])) {
+        /* nothing reduced: TF copies the input */
+        memcpy(o->data, x->data, (size_t)o->size * e->esz);
+        return 0;
+    } else if (ng == 1) {
+        k_eig_full(e, x->data, gsize[0], o->data);
+    } else if (ng == 2 && !gred[0]) {
+        j.K0 = gsize[0];
+        j.R = gsize[1];
+        tfg_k_parallel_for(j.K0, j.R ? (1 << 18) / j.R + 1 : 1, k_eig_rows, &j);
+    } else if ((ng == 2 && gred[0]) || (ng == 3 && !gred[0])) {
+        j.K0 = ng == 3 ? gsize[0] : 1;
+        j.R = gsize[ng - 2];
+        j.K1 = gsize[ng - 1];
+        tfg_k_parallel_for(j.K0 * j.K1, j.R ? (1 << 18) / j.R + 64 : 64, k_eig_mids, &j);
+    } else if (ng == 3) {
+        e->rkr(x->data, gsize[0], gsize[1], gsize[2], o->data);
+    } else {
+        if (tfg_k_transpose(x, perm, &tx, err))
+            return -1;
+        j.x = tx->data;
+        j.K0 = o->size;
+        j.R = count;
+        tfg_k_parallel_for(j.K0, j.R ? (1 << 18) / j.R + 1 : 1, k_eig_rows, &j);
+        tfg_tensor_unref(tx);
+    }
+    if (op == TFG_RED_MEAN) {
+        if (f32) {
+            float *p = o->data, c = (float)count;
+            for (int64_t i = 0; i < o->size; i++)
+                p[i] = p[i] / c;
+        } else {
+            double *p = o->data, c = (double)count;
+            for (int64_t i = 0; i < o->size; i++)
+                p[i] = p[i] / c;
+        }
+    }
+    return 0;
+}
+
 /* Reduces x over the given axes; see kernels.h. */
 int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int naxes,
                  bool keepdims, tfg_tensor **out, tfg_error *err)
@@ -381,6 +717,22 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
             ng++;
         }
     }
+    if (tfg_dtype_is_float(x->dtype) &&
+        (op == TFG_RED_SUM || op == TFG_RED_MEAN || op == TFG_RED_PROD)) {
+        int perm[TFG_MAX_RANK], np = 0;
+        for (int d = 0; d < rank; d++)
+            if (!red[d])
+                perm[np++] = d;
+        for (int d = 0; d < rank; d++)
+            if (red[d])
+                perm[np++] = d;
+        if (k_eig_reduce(op, x, ng, gsize, gred, perm, count, o, err)) {
+            tfg_tensor_unref(o);
+            *out = NULL;
+            return -1;
+        }
+        return 0;
+    }
     int64_t K0 = 1, R = 1, K1 = 1;
     if (ng == 0) {
         /* a single element */
@@ -426,9 +778,13 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
 
 /* ---- argmax / argmin ---------------------------------------------------------- */
 
-/* Defines NAME, arg-extremum over the R axis of a [K0, R, K1] view: the first
- * index of the max (or min); for floats the first NaN wins (numpy). */
-#define K_ARG(NAME, T)                                                               \
+/* Defines NAME, arg-extremum over the R axis of a [K0, R, K1] view with TF's
+ * (Eigen's ArgMax/ArgMinPairReducer) rule: start from index 0 holding the
+ * type's lowest (highest) finite value and move only to strictly greater
+ * (smaller) values, so ties keep the first index and NaN is never chosen:
+ * argmax [1, NaN, 2] is 2, argmax [NaN, NaN] is 0, argmax [-inf, -inf] is 0.
+ * (numpy picks the first NaN instead; TF is the oracle here.) */
+#define K_ARG(NAME, T, LOWEST, HIGHEST)                                              \
     static void NAME(const T *x, int64_t K0, int64_t R, int64_t K1, bool is_max,      \
                      int64_t *idx, T *best)                                          \
     {                                                                                \
@@ -436,15 +792,14 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
             const T *base = x + k0 * R * K1;                                         \
             int64_t *ix = idx + k0 * K1;                                             \
             for (int64_t j = 0; j < K1; j++) {                                       \
-                best[j] = base[j];                                                   \
+                best[j] = is_max ? (LOWEST) : (HIGHEST);                             \
                 ix[j] = 0;                                                           \
             }                                                                        \
-            for (int64_t r = 1; r < R; r++) {                                        \
+            for (int64_t r = 0; r < R; r++) {                                        \
                 const T *row = base + r * K1;                                        \
                 for (int64_t j = 0; j < K1; j++) {                                   \
-                    T v = row[j], b = best[j];                                       \
-                    bool take = (is_max ? v > b : v < b) || (v != v && b == b);      \
-                    if (take) {                                                      \
+                    T v = row[j];                                                    \
+                    if (is_max ? v > best[j] : v < best[j]) {                        \
                         best[j] = v;                                                 \
                         ix[j] = r;                                                   \
                     }                                                                \
@@ -452,11 +807,11 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
             }                                                                        \
         }                                                                            \
     }
-K_ARG(k_arg_f32, float)
-K_ARG(k_arg_f64, double)
-K_ARG(k_arg_i32, int32_t)
-K_ARG(k_arg_i64, int64_t)
-K_ARG(k_arg_u8, uint8_t)
+K_ARG(k_arg_f32, float, -FLT_MAX, FLT_MAX)
+K_ARG(k_arg_f64, double, -DBL_MAX, DBL_MAX)
+K_ARG(k_arg_i32, int32_t, INT32_MIN, INT32_MAX)
+K_ARG(k_arg_i64, int64_t, INT64_MIN, INT64_MAX)
+K_ARG(k_arg_u8, uint8_t, 0, UINT8_MAX)
 
 /* Index of the max/min along axis, as int64 or int32; see kernels.h. */
 int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dtype,
@@ -525,9 +880,12 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
 
 /* ---- softmax ----------------------------------------------------------------- */
 
-/* Defines NAME, (log-)softmax of each length-n row of x: subtract the row max,
- * exponentiate, normalise by multiplying with 1/sum (TF's order of work). */
-#define K_SOFTMAX(NAME, T, EXP, LOG)                                                 \
+/* Defines NAME, (log-)softmax of each length-n row of x in TF's order of
+ * work: subtract the row max, exponentiate, sum the row as TF's reduction
+ * does (SUMRUN), then multiply by 1/sum, or subtract log(sum) for log. TF
+ * computes exp with Eigen's (or oneDNN's) vectorised code, so its values
+ * may differ from ours in the last bit or two. */
+#define K_SOFTMAX(NAME, T, EXP, LOG, SUMRUN)                                         \
     static void NAME(const T *x, T *o, int64_t rows, int64_t n, bool lg)             \
     {                                                                                \
         for (int64_t r = 0; r < rows; r++) {                                         \
@@ -536,26 +894,22 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
             T m = xr[0];                                                             \
             for (int64_t i = 1; i < n; i++)                                          \
                 m = (xr[i] > m || xr[i] != xr[i]) ? xr[i] : m;                       \
-            double s = 0;                                                            \
-            for (int64_t i = 0; i < n; i++) {                                        \
-                T e = EXP(xr[i] - m);                                                \
-                s += e;                                                              \
-                if (!lg)                                                             \
-                    orow[i] = e;                                                     \
-            }                                                                        \
+            for (int64_t i = 0; i < n; i++)                                          \
+                orow[i] = EXP(xr[i] - m);                                            \
+            T s = SUMRUN(o, r * n, n);                                               \
             if (lg) {                                                                \
-                T ls = LOG((T)s);                                                    \
+                T ls = LOG(s);                                                       \
                 for (int64_t i = 0; i < n; i++)                                      \
                     orow[i] = (xr[i] - m) - ls;                                      \
             } else {                                                                 \
-                T inv = (T)1 / (T)s;                                                 \
+                T inv = (T)1 / s;                                                    \
                 for (int64_t i = 0; i < n; i++)                                      \
                     orow[i] *= inv;                                                  \
             }                                                                        \
         }                                                                            \
     }
-K_SOFTMAX(k_softmax_f32, float, expf, logf)
-K_SOFTMAX(k_softmax_f64, double, exp, log)
+K_SOFTMAX(k_softmax_f32, float, expf, logf, esum_f32_run)
+K_SOFTMAX(k_softmax_f64, double, exp, log, esum_f64_run)
 
 /* Softmax or log-softmax along the last axis; see kernels.h. */
 int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err)

@@ -5,7 +5,7 @@
  * float64 in double. Semantics follow TensorFlow's CPU kernels:
  *   sigmoid    1/(1+e^-x) for x >= 0, e^x/(1+e^x) below (never overflows);
  *   softplus   TF's three-piece form: x above -(log(eps)+2), e^x below
- *              log(eps)+2, else log(e^x + 1);
+ *              log(eps)+2, else log1p(e^x);
  *   round      half to even (rint under the default rounding mode);
  *   sign       -1/0/1, NaN stays NaN, -0 gives +0;
  *   relu       x < 0 ? 0 : x (NaN and -0 pass through, as TF).
@@ -67,7 +67,7 @@ typedef void (*k_unrow)(int64_t n, const void *x, void *o);
             return x;                                                                \
         if (x < (SOFTPLUS_TH))                                                       \
             return exp##SUF(x);                                                      \
-        return log##SUF(exp##SUF(x) + (T)1);                                         \
+        return log1p##SUF(exp##SUF(x));                                              \
     }                                                                                \
     static inline T lnot_##S(T x) { return x == 0; }
 

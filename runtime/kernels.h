@@ -71,13 +71,14 @@ typedef enum {
 
 /* axes: naxes entries, may be negative (counted from the end), duplicates are
  * an error; naxes < 0 means every axis. keepdims keeps reduced axes as 1.
+ * Float sum/mean/prod add in TensorFlow's CPU order: the same bits as TF. 
  * MEAN on ints is integer mean (truncating), as TF. MAX/MIN of an empty
  * reduction give -inf/+inf (floats) or the type's lowest/highest. */
 int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int naxes,
                  bool keepdims, tfg_tensor **out, tfg_error *err);
 
 /* Index of the max (is_max) or min along axis; out dtype TFG_INT64 or TFG_INT32.
- * Ties pick the first. */
+ * Ties pick the first; NaN is never picked (TF's rule, unlike numpy's). */
 int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dtype,
                     tfg_tensor **out, tfg_error *err);
 

@@ -8,7 +8,10 @@
  * tensor costs one malloc, a 16-byte memset and one free. Large ones come
  * from calloc, which for mmap-sized blocks returns fresh zero pages without
  * writing them (the first touch happens in the kernel's worker threads), and
- * are advised to use transparent huge pages as numpy does.
+ * are advised to use transparent huge pages as numpy does. A block larger
+ * than the machine's physical memory is refused with TF's OOM message
+ * before malloc is asked (lazy overcommit would "succeed", and sanitizer
+ * builds abort on such requests).
  */
 #include "tensor.h"
 
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Bytes from the block start to the data: header rounded up; the +48 slack
  * covers malloc's 16-byte alignment rounding up to 64. */
@@ -124,6 +128,13 @@ tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_err
     if (overflow || __builtin_mul_overflow(size, (int64_t)esz, &nbytes) ||
         nbytes > INT64_MAX / 2) {
         overflow = true;
+    }
+    if (!overflow && nbytes >= ((int64_t)1 << 30)) {
+        /* refuse blocks larger than the machine's memory up front: malloc
+         * might "succeed" lazily, and sanitizers abort instead of failing */
+        long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+        if (pages > 0 && psz > 0 && nbytes / psz > pages)
+            overflow = true;
     }
     tfg_tensor *t = NULL;
     if (!overflow) {

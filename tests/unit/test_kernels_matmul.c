@@ -1,0 +1,111 @@
+/* test_kernels_matmul.c — tfg_k_matmul: transposes, batches with
+ * broadcasting, integer loops and empty shapes against TensorFlow
+ * (kernel_expect.h; inputs are multiples of 1/8 so every sum is exact),
+ * TF's error texts, and a larger product against a plain loop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "runtime/kernels.h"
+#include "tests/unit/kernel_expect.h"
+
+/* Every generated matmul case. */
+static void test_matmul_cases(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t c = 0; c < sizeof kx_mm_cases / sizeof kx_mm_cases[0]; c++) {
+        const kx_mm_case *k = &kx_mm_cases[c];
+        tfg_tensor *a = kx_make(&k->a), *b = kx_make(&k->b), *o = NULL;
+        tfg_error err = {{0}};
+        int rc = tfg_k_matmul(a, b, k->ta, k->tb, &o, &err);
+        if (k->err)
+            bad += !(rc == -1 && o == NULL && kx_err_is(k->name, err.msg, k->err));
+        else if (rc)
+            bad += fprintf(stderr, "%s: %s\n", k->name, err.msg) > 0;
+        else
+            bad += !kx_same(k->name, o, &k->want, 0);
+        tfg_tensor_unref(a);
+        tfg_tensor_unref(b);
+        tfg_tensor_unref(o);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* Errors outside the generated set: ranks below 2, dtypes, bool. */
+static void test_matmul_errors(void **state)
+{
+    (void)state;
+    int64_t s2[1] = {2}, s22[2] = {2, 2};
+    tfg_tensor *v = tfg_tensor_new(TFG_FLOAT32, 1, s2, NULL);
+    tfg_tensor *m = tfg_tensor_new(TFG_FLOAT32, 2, s22, NULL);
+    tfg_tensor *d = tfg_tensor_new(TFG_FLOAT64, 2, s22, NULL);
+    tfg_tensor *b = tfg_tensor_new(TFG_BOOL, 2, s22, NULL);
+    tfg_tensor *o = NULL;
+    tfg_error err;
+    assert_int_equal(tfg_k_matmul(v, m, false, false, &o, &err), -1);
+    assert_string_equal(err.msg, "In[0] is not a matrix. Instead it has shape [2]");
+    assert_int_equal(tfg_k_matmul(m, v, false, false, &o, &err), -1);
+    assert_string_equal(err.msg, "In[1] is not a matrix. Instead it has shape [2]");
+    assert_int_equal(tfg_k_matmul(m, d, false, false, &o, &err), -1);
+    assert_int_equal(tfg_k_matmul(b, b, false, false, &o, &err), -1);
+    assert_null(o);
+    tfg_tensor_unref(v);
+    tfg_tensor_unref(m);
+    tfg_tensor_unref(d);
+    tfg_tensor_unref(b);
+}
+
+/* A non-trivial float product (BLAS, all transposes) against a double loop. */
+static void test_matmul_large(void **state)
+{
+    (void)state;
+    const int64_t M = 37, K = 129, N = 65;
+    for (int t = 0; t < 4; t++) {
+        bool ta = t & 1, tb = t & 2;
+        int64_t sa[3] = {2, ta ? K : M, ta ? M : K}, sb[2] = {tb ? N : K, tb ? K : N};
+        tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 3, sa, NULL);
+        tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
+        for (int64_t i = 0; i < a->size; i++)
+            ((float *)a->data)[i] = (float)sin((double)i * 0.37);
+        for (int64_t i = 0; i < b->size; i++)
+            ((float *)b->data)[i] = (float)cos((double)i * 0.11);
+        tfg_tensor *o;
+        tfg_error err;
+        assert_int_equal(tfg_k_matmul(a, b, ta, tb, &o, &err), 0);
+        assert_true(o->rank == 3 && o->shape[0] == 2 && o->shape[1] == M && o->shape[2] == N);
+        const float *pa = a->data, *pb = b->data, *po = o->data;
+        double worst = 0;
+        for (int64_t bt = 0; bt < 2; bt++)
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < N; j++) {
+                    double s = 0;
+                    for (int64_t p = 0; p < K; p++) {
+                        double x = pa[bt * M * K + (ta ? p * M + i : i * K + p)];
+                        double y = pb[tb ? j * K + p : p * N + j];
+                        s += x * y;
+                    }
+                    double e = fabs(po[(bt * M + i) * N + j] - s);
+                    worst = e > worst ? e : worst;
+                }
+        assert_true(worst < 1e-4);
+        tfg_tensor_unref(o);
+        tfg_tensor_unref(a);
+        tfg_tensor_unref(b);
+    }
+}
+
+/* Runs the matmul tests. */
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matmul_cases),
+        cmocka_unit_test(test_matmul_errors),
+        cmocka_unit_test(test_matmul_large),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
