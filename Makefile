@@ -12,7 +12,7 @@ CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 # flex/bison output: generated code, a few warnings it cannot avoid are silenced here only
 GEN_CFLAGS = $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter
-LDLIBS   = -lopenblas -lz -lm -lpthread
+LDLIBS   = -lz -lm -lpthread -ldl
 LDFLAGS  ?=
 
 LIB_SRC  = $(sort $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard runtime/*.c) $(wildcard opencl/*.c))

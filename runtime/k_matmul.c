@@ -1,6 +1,7 @@
 /* k_matmul.c — matrix products (tfg_k_matmul).
  *
- * float32/float64 call cblas_sgemm/cblas_dgemm straight on the tensors'
+ * float32/float64 call cblas_sgemm/cblas_dgemm (through blas.h, loaded on
+ * first use; small products use a plain loop) straight on the tensors'
  * row-major data, the transposes passed as flags (no copies). Integer types
  * use a plain i-p-j loop that wraps on overflow. Rank >= 3 is TF's
  * BatchMatMulV2: the leading dims broadcast (numpy rules) and each batch is
@@ -9,7 +10,7 @@
  */
 #include "kernels.h"
 
-#include <cblas.h>
+#include "blas.h"
 #include <string.h>
 
 /* Formats the TF message for mismatched inner dimensions (TF 2.x appends
@@ -43,6 +44,12 @@ static int k_mm_size_error(const tfg_tensor *a, const tfg_tensor *b, bool ta, bo
 K_INT_MM(k_mm_i32, int32_t, uint32_t)
 K_INT_MM(k_mm_i64, int64_t, uint64_t)
 K_INT_MM(k_mm_u8, uint8_t, uint8_t)
+K_INT_MM(k_mm_f32, float, float)
+K_INT_MM(k_mm_f64, double, double)
+
+/* Below this many multiply-adds a plain loop beats loading and calling
+ * OpenBLAS (which tfg loads lazily, see blas.h). */
+#define K_MM_SMALL 32768
 
 /* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */
 int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
@@ -116,6 +123,12 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
         return tfg_error_set(err, "MatMul dimensions exceed the BLAS limit of %d", INT32_MAX);
     }
     size_t esz = tfg_dtype_size(a->dtype);
+    bool small = m * n * k <= K_MM_SMALL;
+    if (tfg_dtype_is_float(a->dtype) && !small && tfg_blas_load(err)) {
+        tfg_tensor_unref(o);
+        *out = NULL;
+        return -1;
+    }
     for (int64_t bi = 0; bi < nbatch; bi++) {
         int64_t oa = 0, ob = 0, rem = bi;
         for (int d = rbat - 1; d >= 0; d--) {
@@ -132,16 +145,18 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
         int64_t bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
         switch (a->dtype) {
         case TFG_FLOAT32:
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                        tb ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, 1.0f,
-                        (const float *)pa, (blasint)lda, (const float *)pb, (blasint)ldb, 0.0f,
-                        (float *)pc, (blasint)n);
+            if (small)
+                k_mm_f32((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps, bps, bjs);
+            else
+                tfg_blas_sgemm(ta, tb, (int)m, (int)n, (int)k, 1.0f, (const float *)pa, (int)lda,
+                               (const float *)pb, (int)ldb, 0.0f, (float *)pc, (int)n);
             break;
         case TFG_FLOAT64:
-            cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                        tb ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, 1.0,
-                        (const double *)pa, (blasint)lda, (const double *)pb, (blasint)ldb, 0.0,
-                        (double *)pc, (blasint)n);
+            if (small)
+                k_mm_f64((const double *)pa, (const double *)pb, (double *)pc, m, n, k, ais, aps, bps, bjs);
+            else
+                tfg_blas_dgemm(ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)pa, (int)lda,
+                               (const double *)pb, (int)ldb, 0.0, (double *)pc, (int)n);
             break;
         case TFG_INT32:
             k_mm_i32((const int32_t *)pa, (const int32_t *)pb, (int32_t *)pc, m, n, k, ais, aps,

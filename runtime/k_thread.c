@@ -12,7 +12,7 @@
  */
 #include "kernels.h"
 
-#include <cblas.h>
+#include "blas.h"
 #include <pthread.h>
 #include <unistd.h>
 
@@ -25,7 +25,7 @@ void tfg_k_set_threads(int n)
     if (n < 0)
         n = 0;
     __atomic_store_n(&k_nthreads, n, __ATOMIC_RELAXED);
-    openblas_set_num_threads(tfg_k_threads());
+    tfg_blas_set_threads(tfg_k_threads());
 }
 
 /* The thread count parallel kernels use now. */

@@ -1309,6 +1309,14 @@ static void ctx_exit(tfg_eval *ev, tfg_val c, bool close_session)
     }
 }
 
+/* Counts one loop iteration against opts.max_steps. */
+static int step_check(tfg_eval *ev, tfg_loc loc)
+{
+    if (ev->opts.max_steps && ++ev->steps > ev->opts.max_steps)
+        return tfg_eval_error(ev, loc, "loop iteration budget of %ld exceeded", ev->opts.max_steps);
+    return 0;
+}
+
 /* Runs one statement. */
 static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
 {
@@ -1367,11 +1375,27 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
         tfg_val it, *items;
         int cnt;
         if (eval_expr(ev, n->b, &it)) return -1;
+        if (it.t == TFG_V_RANGE) {   /* lazily: range(10**9) needs no list */
+            tfg_list *l = tfg_val_as_list(it);
+            int64_t v = l->items[0].u.i, stop = l->items[1].u.i, step = l->items[2].u.i;
+            tfg_val_decref(it);
+            int rc = 0;
+            for (; rc == 0 && (step > 0 ? v < stop : v > stop); v += step) {
+                if (step_check(ev, n->loc)) return -1;
+                rc = assign_to(ev, n->a, tfg_val_int(v));
+                if (rc == 0) rc = exec_block(ev, n->c);
+                if (ev->flow == TFG_FLOW_BREAK) { ev->flow = TFG_FLOW_NONE; break; }
+                if (ev->flow == TFG_FLOW_CONTINUE) ev->flow = TFG_FLOW_NONE;
+                if (ev->flow == TFG_FLOW_RETURN) break;
+            }
+            return rc;
+        }
         int rc = tfg_eval_iter(ev, it, n->b->loc, &items, &cnt);
         tfg_val_decref(it);
         if (rc) return -1;
         int i;
         for (i = 0; i < cnt && rc == 0; i++) {
+            if (step_check(ev, n->loc)) { rc = -1; break; }
             rc = assign_to(ev, n->a, items[i]);
             items[i].t = TFG_V_NONE;
             if (rc == 0) rc = exec_block(ev, n->c);
@@ -1393,6 +1417,7 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
             tfg_val_decref(c);
             if (rc) return -1;
             if (!t || (ev->opts.dry && ++guard > 1)) break;
+            if (step_check(ev, n->loc)) return -1;
             if (exec_block(ev, n->b)) return -1;
             if (ev->flow == TFG_FLOW_BREAK) { ev->flow = TFG_FLOW_NONE; break; }
             if (ev->flow == TFG_FLOW_CONTINUE) ev->flow = TFG_FLOW_NONE;

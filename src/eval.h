@@ -37,6 +37,7 @@ typedef struct tfg_eval_opts {
     bool log_placement;
     int threads;
     const char *default_device;   /* --device */
+    long max_steps;         /* loop iterations allowed in all (0 = unlimited; the fuzzer bounds it) */
 } tfg_eval_opts;
 
 typedef struct tfg_eval {
@@ -58,6 +59,7 @@ typedef struct tfg_eval {
     int flow;               /* 0, or TFG_FLOW_BREAK / CONTINUE / RETURN */
     tfg_val retval;
     int depth;              /* call depth, bounded */
+    long steps;             /* loop iterations so far (see opts.max_steps) */
     tfg_arena *arena;       /* the AST arena */
 } tfg_eval;
 

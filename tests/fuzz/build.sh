@@ -2,7 +2,9 @@
 # Builds the front-end fuzzer (libFuzzer + ASan + UBSan) into build-fuzz/, and
 # with a number of seconds as argument runs it that long on a scratch copy of
 # tests/fuzz/corpus (new inputs it finds stay in build-fuzz/corpus-run).
-#   usage: tests/fuzz/build.sh [SECONDS] [extra libFuzzer flags...]
+# Two targets: fuzz_frontend (lexer + parser) and fuzz_graph (parser + dry
+# evaluation: graph building and shape checking, no execution).
+#   usage: tests/fuzz/build.sh [SECONDS [frontend|graph] [extra libFuzzer flags...]]
 # Crashes are written to build-fuzz/crash-* and make the script fail.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,6 +20,10 @@ FLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -I. -I$out -fno-omit-frame-pointer
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$out/fuzz_frontend" tests/fuzz/fuzz_frontend.c \
     "$out/parser.c" "$out/lexer.c" src/ast.c src/diag.c src/arena.c
+# the graph target links every library source except main.c
+lib=$(ls src/*.c runtime/*.c opencl/*.c | grep -v '^src/main.c$')
+# shellcheck disable=SC2086
+$CC $FLAGS -o "$out/fuzz_graph" tests/fuzz/fuzz_graph.c "$out/parser.c" "$out/lexer.c" $lib -lz -lm -lpthread -ldl
 
 # a dictionary of the language's tokens helps libFuzzer find structure
 cat > "$out/tfg.dict" <<'DICT'
@@ -66,9 +72,12 @@ echo "built $out/fuzz_frontend"
 [ $# -ge 1 ] || exit 0
 secs=$1
 shift
-run=$out/corpus-run
+target=frontend
+if [ $# -ge 1 ] && { [ "$1" = graph ] || [ "$1" = frontend ]; }; then target=$1; shift; fi
+run=$out/corpus-run-$target
 mkdir -p "$run"
 cp tests/fuzz/corpus/* "$run"/ 2>/dev/null || true
 cd "$out"
-./fuzz_frontend -max_total_time="$secs" -dict=tfg.dict -max_len=4096 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 "$@" corpus-run
+ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1} \
+./fuzz_$target -max_total_time="$secs" -dict=tfg.dict -max_len=4096 -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 "$@" "corpus-run-$target"
