@@ -727,7 +727,7 @@ static int lookup_name(tfg_eval *ev, const char *name, tfg_loc loc, tfg_val *out
 {
     tfg_val *v = NULL;
     if (ev->locals) v = env_get(ev->locals, name);
-    if (!v) v = env_get(ev->globals, name);
+    if (!v || v->t == TFG_V_MISSING) v = env_get(ev->globals, name);   /* MISSING marks `global` */
     if (v) { *out = tfg_val_incref(*v); return 0; }
     if (tfg_api_py_lookup(ev, name, out) == 0) return 0;
     if (ev->failed) return -1;
@@ -1177,10 +1177,15 @@ int tfg_eval_literal(tfg_eval *ev, const tfg_ast *n, tfg_val *out)
 static int assign_to(tfg_eval *ev, const tfg_ast *target, tfg_val v)
 {
     switch (target->kind) {
-    case TFG_AST_NAME:
-        if (env_set(ev->locals ? ev->locals : ev->globals, target->str, v))
-            return tfg_eval_error(ev, target->loc, "out of memory");
+    case TFG_AST_NAME: {
+        tfg_env *e = ev->locals ? ev->locals : ev->globals;
+        if (ev->locals) {
+            tfg_val *cur = env_get(ev->locals, target->str);
+            if (cur && cur->t == TFG_V_MISSING) e = ev->globals;   /* declared `global` */
+        }
+        if (env_set(e, target->str, v)) return tfg_eval_error(ev, target->loc, "out of memory");
         return 0;
+    }
     case TFG_AST_TUPLE: case TFG_AST_LIST: {
         tfg_val *items;
         int n;
@@ -1453,7 +1458,13 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
         return 0;
     case TFG_AST_BREAK: ev->flow = TFG_FLOW_BREAK; return 0;
     case TFG_AST_CONTINUE: ev->flow = TFG_FLOW_CONTINUE; return 0;
-    case TFG_AST_PASS: case TFG_AST_GLOBAL: return 0;
+    case TFG_AST_PASS: return 0;
+    case TFG_AST_GLOBAL:
+        if (!ev->locals) return 0;
+        for (int i = 0; i < n->nitems; i++)
+            if (env_set(ev->locals, n->items[i]->str, (tfg_val){ .t = TFG_V_MISSING }))
+                return tfg_eval_error(ev, n->loc, "out of memory");
+        return 0;
     case TFG_AST_IMPORT: {
         const char *m = n->str;
         const char *path = NULL;
