@@ -882,9 +882,10 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
 
 /* Defines NAME, (log-)softmax of each length-n row of x in TF's order of
  * work: subtract the row max, exponentiate, sum the row as TF's reduction
- * does (SUMRUN), then multiply by 1/sum, or subtract log(sum) for log. TF
- * computes exp with Eigen's (or oneDNN's) vectorised code, so its values
- * may differ from ours in the last bit or two. */
+ * does (SUMRUN), then multiply by 1/sum, or subtract log(sum) for log.
+ * float32 log-softmax has an exact TF copy below; TF runs float32 Softmax
+ * through oneDNN (JIT code chosen by the CPU) and float64 through Eigen's
+ * double polynomials, so those may differ from ours in the last bits. */
 #define K_SOFTMAX(NAME, T, EXP, LOG, SUMRUN)                                         \
     static void NAME(const T *x, T *o, int64_t rows, int64_t n, bool lg)             \
     {                                                                                \
@@ -911,6 +912,79 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
 K_SOFTMAX(k_softmax_f32, float, expf, logf, esum_f32_run)
 K_SOFTMAX(k_softmax_f64, double, exp, log, esum_f64_run)
 
+/* The sum of exp(x[first + i]) for i < n as TF's LogSoftmax reduces it: the
+ * run order of esum_f32 (tree over 1024 packets, four packet accumulators,
+ * scalar tail), with exp evaluated the way Eigen evaluates the expression
+ * inside that reduction: Eigen's packet exp for the elements loaded as
+ * packets, glibc's expf for the scalar tail of each leaf. */
+static float k_tf_sumexp_f32(const float *x, int64_t first, int64_t n)
+{
+    int64_t nl = esum_f32_left(first, n);
+    if (nl < n || n > 8 * 1024) {
+        float acc = 0.0f + k_tf_sumexp_f32(x, first, nl);
+        if (nl < n)
+            acc = acc + k_tf_sumexp_f32(x, first + nl, n - nl);
+        return acc;
+    }
+    float p0[8], p1[8], p2[8], p3[8];
+    for (int l = 0; l < 8; l++)
+        p0[l] = p1[l] = p2[l] = p3[l] = 0.0f;
+    const float *b = x + first;
+    int64_t start = 0;
+    if (n >= 32) {
+        int64_t v4 = n / 32 * 32;
+        for (int64_t j = 0; j < v4; j += 32)
+            for (int l = 0; l < 8; l++) {
+                p0[l] += tfg_k_tf_expf_packet(b[j + l]);
+                p1[l] += tfg_k_tf_expf_packet(b[j + 8 + l]);
+                p2[l] += tfg_k_tf_expf_packet(b[j + 16 + l]);
+                p3[l] += tfg_k_tf_expf_packet(b[j + 24 + l]);
+            }
+        for (int l = 0; l < 8; l++)
+            p0[l] = ((p0[l] + p1[l]) + p2[l]) + p3[l];
+        start = v4;
+    }
+    if (start <= n - 8) {
+        int64_t v = n / 8 * 8;
+        for (int64_t j = start; j < v; j += 8)
+            for (int l = 0; l < 8; l++)
+                p0[l] += tfg_k_tf_expf_packet(b[j + l]);
+        start = v;
+    }
+    float acc = 0.0f;
+    for (int64_t j = start; j < n; j++)
+        acc += expf(b[j]);
+    return acc + esum_f32_hred(p0);
+}
+
+/* float32 log-softmax exactly as TF's (Eigen) LogSoftmax kernel: shifted =
+ * x - rowmax; sums of exp(shifted) as k_tf_sumexp_f32; their logs with
+ * Eigen's packet log for rows in whole groups of 8 and glibc's logf for the
+ * rest; out = shifted - log(sum). */
+static int k_tf_log_softmax_f32(const float *x, float *o, int64_t rows, int64_t n,
+                                tfg_error *err)
+{
+    float *ls = malloc(sizeof(float) * (size_t)rows);
+    if (!ls)
+        return tfg_error_set(err, "OOM when allocating log-softmax scratch");
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *orow = o + r * n;
+        float m = xr[0];
+        for (int64_t i = 1; i < n; i++)
+            m = (xr[i] > m || xr[i] != xr[i]) ? xr[i] : m;
+        for (int64_t i = 0; i < n; i++)
+            orow[i] = xr[i] - m;
+        float s = k_tf_sumexp_f32(o, r * n, n);
+        ls[r] = r < rows / 8 * 8 ? tfg_k_tf_logf_packet(s) : logf(s);
+    }
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t i = 0; i < n; i++)
+            o[r * n + i] -= ls[r];
+    free(ls);
+    return 0;
+}
+
 /* Softmax or log-softmax along the last axis; see kernels.h. */
 int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err)
 {
@@ -932,7 +1006,12 @@ int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *er
     int64_t n = x->shape[x->rank - 1];
     if (n > 0) {
         int64_t rows = x->size / n;
-        if (x->dtype == TFG_FLOAT32)
+        if (x->dtype == TFG_FLOAT32 && log) {
+            if (k_tf_log_softmax_f32(x->data, o->data, rows, n, err)) {
+                tfg_tensor_unref(o);
+                return -1;
+            }
+        } else if (x->dtype == TFG_FLOAT32)
             k_softmax_f32(x->data, o->data, rows, n, log);
         else
             k_softmax_f64(x->data, o->data, rows, n, log);

@@ -2,8 +2,16 @@
  *
  * One row loop per (op, dtype), contiguous in and out, vectorised where the
  * element function allows. float32 math runs in float (expf, tanhf, ...),
- * float64 in double. Semantics follow TensorFlow's CPU kernels:
- *   sigmoid    1/(1+e^-x) for x >= 0, e^x/(1+e^x) below (never overflows);
+ * float64 in double. float32 exp, log, log1p, sigmoid, tanh, sin, cos and
+ * softplus give TensorFlow's exact bits: elements in whole groups of 8 (by
+ * flat index) go through k_tfmath.c's copies of Eigen's packet functions,
+ * the rest through glibc (Eigen's tanh, and TF's e/(1+e) sigmoid), which
+ * is how TF's Eigen executor splits the work. float32 rsqrt and reciprocal
+ * are exact here; TF's packet path uses the CPU's rsqrtps/rcpps estimates
+ * plus a Newton step, which vary between CPU vendors, so they may differ
+ * from TF in the last bit for tensors of 8 or more elements.
+ * Semantics follow TensorFlow's CPU kernels:
+ *   sigmoid    e/(1+e) with e = exp(min(x, 16.64)) (never overflows);
  *   softplus   TF's three-piece form: x above -(log(eps)+2), e^x below
  *              log(eps)+2, else log1p(e^x);
  *   round      half to even (rint under the default rounding mode);
@@ -12,8 +20,8 @@
  * Integer inputs: neg/abs/square/sign/relu/relu6 are exact integer ops
  * (wrapping), floor/ceil/round are the identity, logical_not is x == 0, and
  * the transcendental ones compute in double and convert back as Cast does.
- * bool takes logical_not only. Transcendental results may differ from TF's
- * Eigen polynomial versions in the last bit or two; the rest is exact.
+ * bool takes logical_not only. float64 math is glibc's, which may differ
+ * from TF's Eigen double polynomials in the last bit.
  */
 #pragma GCC optimize("O3")
 
@@ -126,7 +134,7 @@ K_U8_VIA_F64(cos)
 K_U8_VIA_F64(softplus)
 
 /* The row loops of every op for type S (T), FLOOR/CEIL/ROUND/ABS/RELU given. */
-#define K_UN_ROWS(S, T, ABS, RELU, FLOOR, CEIL, ROUND)                               \
+#define K_UN_ROWS(S, T, ABS, RELU, FLOOR, CEIL, ROUND, SIGMOID, TANH)                \
     K_UN_ROW(un_neg_##S, T, neg_##S)                                                 \
     K_UN_ROW(un_abs_##S, T, ABS)                                                     \
     K_UN_ROW(un_square_##S, T, square_##S)                                           \
@@ -135,8 +143,8 @@ K_U8_VIA_F64(softplus)
     K_UN_ROW(un_exp_##S, T, exp_##S)                                                 \
     K_UN_ROW(un_log_##S, T, log_##S)                                                 \
     K_UN_ROW(un_log1p_##S, T, log1p_##S)                                             \
-    K_UN_ROW(un_sigmoid_##S, T, sigmoid_##S)                                         \
-    K_UN_ROW(un_tanh_##S, T, tanh_##S)                                               \
+    K_UN_ROW(un_sigmoid_##S, T, SIGMOID)                                             \
+    K_UN_ROW(un_tanh_##S, T, TANH)                                                   \
     K_UN_ROW(un_relu_##S, T, RELU)                                                   \
     K_UN_ROW(un_relu6_##S, T, relu6_##S)                                             \
     K_UN_ROW(un_sign_##S, T, sign_##S)                                               \
@@ -149,11 +157,38 @@ K_U8_VIA_F64(softplus)
     K_UN_ROW(un_softplus_##S, T, softplus_##S)                                       \
     K_UN_ROW(un_lnot_##S, T, lnot_##S)
 
-K_UN_ROWS(f32, float, abs_f32, relu_f32, floor_f32, ceil_f32, round_f32)
-K_UN_ROWS(f64, double, abs_f64, relu_f64, floor_f64, ceil_f64, round_f64)
-K_UN_ROWS(i32, int32_t, abs_i32, relu_i32, id_i32, id_i32, id_i32)
-K_UN_ROWS(i64, int64_t, abs_i64, relu_i64, id_i64, id_i64, id_i64)
-K_UN_ROWS(u8, uint8_t, id_u8, id_u8, id_u8, id_u8, id_u8)
+K_UN_ROWS(f32, float, abs_f32, relu_f32, floor_f32, ceil_f32, round_f32,
+          tfg_k_tf_sigmoidf_scalar, tfg_k_tf_tanhf)
+K_UN_ROWS(f64, double, abs_f64, relu_f64, floor_f64, ceil_f64, round_f64, sigmoid_f64, tanh_f64)
+K_UN_ROWS(i32, int32_t, abs_i32, relu_i32, id_i32, id_i32, id_i32, sigmoid_i32, tanh_i32)
+K_UN_ROWS(i64, int64_t, abs_i64, relu_i64, id_i64, id_i64, id_i64, sigmoid_i64, tanh_i64)
+K_UN_ROWS(u8, uint8_t, id_u8, id_u8, id_u8, id_u8, id_u8, sigmoid_u8, tanh_u8)
+
+/* TF's softplus on the packet path: Eigen's exp and log1p. */
+static inline float tf_softplus_packet(float x)
+{
+    if (x > -K_SOFTPLUS_TH_F32)
+        return x;
+    float e = tfg_k_tf_expf_packet(x);
+    return x < K_SOFTPLUS_TH_F32 ? e : tfg_k_tf_log1pf_packet(e);
+}
+K_UN_ROW(pk_exp_f32, float, tfg_k_tf_expf_packet)
+K_UN_ROW(pk_log_f32, float, tfg_k_tf_logf_packet)
+K_UN_ROW(pk_log1p_f32, float, tfg_k_tf_log1pf_packet)
+K_UN_ROW(pk_sigmoid_f32, float, tfg_k_tf_sigmoidf_packet)
+K_UN_ROW(pk_sin_f32, float, tfg_k_tf_sinf_packet)
+K_UN_ROW(pk_cos_f32, float, tfg_k_tf_cosf_packet)
+K_UN_ROW(pk_softplus_f32, float, tf_softplus_packet)
+
+/* float32 ops whose TF packet path differs from its scalar path: the row
+ * loop for elements in whole groups of 8 (by flat index), as TF's Eigen
+ * executor runs them; the others go through k_un_rows. */
+static const k_unrow k_un_packet_f32[TFG_UN_COUNT] = {
+    [TFG_UN_EXP] = pk_exp_f32,         [TFG_UN_LOG] = pk_log_f32,
+    [TFG_UN_LOG1P] = pk_log1p_f32,     [TFG_UN_SIGMOID] = pk_sigmoid_f32,
+    [TFG_UN_SIN] = pk_sin_f32,         [TFG_UN_COS] = pk_cos_f32,
+    [TFG_UN_SOFTPLUS] = pk_softplus_f32,
+};
 
 /* One column of the op table: the row loops of type S. */
 #define K_UN_COL(S)                                                                  \
@@ -202,7 +237,8 @@ static bool k_un_cheap(tfg_unop op)
 
 /* The state of one unary op being computed. */
 typedef struct {
-    k_unrow row;
+    k_unrow row, packet; /* packet: row loop for [0, npacket), or NULL */
+    int64_t npacket;
     const char *x;
     char *o;
     size_t esz;
@@ -212,7 +248,13 @@ typedef struct {
 static void k_un_chunk(void *vctx, int64_t begin, int64_t end)
 {
     k_un_job *j = vctx;
-    j->row(end - begin, j->x + begin * (int64_t)j->esz, j->o + begin * (int64_t)j->esz);
+    int64_t mid = begin;
+    if (j->packet && begin < j->npacket) {
+        mid = end < j->npacket ? end : j->npacket;
+        j->packet(mid - begin, j->x + begin * (int64_t)j->esz, j->o + begin * (int64_t)j->esz);
+    }
+    if (mid < end)
+        j->row(end - mid, j->x + mid * (int64_t)j->esz, j->o + mid * (int64_t)j->esz);
 }
 
 /* Elementwise op(x), same dtype and shape; see kernels.h. */
@@ -230,7 +272,8 @@ int tfg_k_unary(tfg_unop op, const tfg_tensor *x, tfg_tensor **out, tfg_error *e
     tfg_tensor *o = tfg_tensor_new(x->dtype, x->rank, x->shape, err);
     if (!o)
         return -1;
-    k_un_job job = {row, x->data, o->data, tfg_dtype_size(x->dtype)};
+    k_un_job job = {row, x->dtype == TFG_FLOAT32 ? k_un_packet_f32[op] : NULL,
+                    o->size / 8 * 8, x->data, o->data, tfg_dtype_size(x->dtype)};
     tfg_k_parallel_for(o->size, k_un_cheap(op) ? (1 << 19) : (1 << 14), k_un_chunk, &job);
     *out = o;
     return 0;

@@ -153,6 +153,20 @@ typedef enum { TFG_RAND_UNIFORM, TFG_RAND_NORMAL, TFG_RAND_TRUNCATED_NORMAL } tf
 int tfg_k_random(tfg_rng *r, tfg_rand_dist dist, tfg_dtype dt, int rank, const int64_t *shape,
                  double a, double b, tfg_tensor **out, tfg_error *err);
 
+/* ---- TensorFlow's float32 math (k_tfmath.c) --------------------------------
+ * One float as TF's CPU kernels compute it inside whole 8-element (AVX)
+ * packets, where Eigen's own approximations replace glibc; elements outside
+ * whole packets take glibc's expf/logf/log1pf/sinf/cosf in TF, except tanh
+ * (Eigen's rational on both paths) and sigmoid (the _scalar variant). */
+float tfg_k_tf_expf_packet(float x);
+float tfg_k_tf_logf_packet(float x);
+float tfg_k_tf_log1pf_packet(float x);
+float tfg_k_tf_tanhf(float x);
+float tfg_k_tf_sigmoidf_packet(float x);
+float tfg_k_tf_sigmoidf_scalar(float x);
+float tfg_k_tf_sinf_packet(float x);
+float tfg_k_tf_cosf_packet(float x);
+
 /* ---- threads (k_thread.c) ------------------------------------------------- */
 /* Sets the number of threads OpenBLAS (and any parallel kernel) may use;
  * n <= 0 restores the default, the number of online CPUs. */

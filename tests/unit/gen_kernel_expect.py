@@ -131,7 +131,7 @@ BIN = [
 ]
 CMP_OR_LOGIC = {n for n, _, _ in BIN[10:]}
 # float results compared within this many ulps (libm vs Eigen), else exactly
-BIN_TOL = {"TFG_BIN_POW": 2}
+BIN_TOL = {"TFG_BIN_POW": 2}  # TF packets use Eigen generic_pow (not reproduced)
 
 
 def bin_inputs(dt, opname):
@@ -295,14 +295,33 @@ UN = [
 ]
 
 
+# float32 results equal TF's bit for bit (k_tfmath.c reproduces Eigen's
+# packet math), except rsqrt and reciprocal, where TF's packets use the
+# CPU's rsqrtps/rcpps estimates (vendor dependent) plus a Newton step.
+F32_TOL = {"TFG_UN_RSQRT": 2, "TFG_UN_RECIPROCAL": 2}
+
+
 def gen_unary():
     out.append("/* ---- unary ---- */")
     cases = []
     fin = [-20.0, -14.5, -7.3, -2.5, -1.5, -1.0, -0.5, -0.0, 0.0, 0.25, 0.5, 1.5, 2.5, 3.7,
            5.9, 6.0, 7.5, 14.5, 20.0, 88.0, 1e-30, -1e-30, 123456.789]
     spec = [np.inf, -np.inf, np.nan]
-    for dt in (np.float32, np.float64, np.int32, np.int64, np.uint8, np.bool_):
+    rnd = (np.random.RandomState(11).standard_normal(203) * 4).astype(np.float32)
+    for dt in (np.float32, np.float64, np.int32, np.int64, np.uint8, np.bool_, "f32rand"):
         for opname, op, tol in UN:
+            if dt == "f32rand":
+                # 25 whole packets and a 3-element tail: both of TF's paths
+                if opname in ("TFG_UN_LOGICAL_NOT",):
+                    continue
+                x, dt_ = rnd, np.float32
+                if opname in ("TFG_UN_LOG", "TFG_UN_SQRT", "TFG_UN_RSQRT", "TFG_UN_LOG1P"):
+                    x = np.abs(rnd)
+                val, err = run(lambda: op(**{("features" if opname in (
+                    "TFG_UN_RELU", "TFG_UN_RELU6", "TFG_UN_SOFTPLUS") else "x"): tf.constant(x)}))
+                cases.append('{"tf:%s float32 random 203", %s, %s, %s, %d, NULL}' % (
+                    opname, opname, tens(x, dt_), tens(val, dt_), F32_TOL.get(opname, 0)))
+                continue
             if isf(dt):
                 x = np.array(fin + spec, dt)
             elif dt == np.bool_:
@@ -331,6 +350,8 @@ def gen_unary():
                 raise RuntimeError(opname + ": " + err)
             if err is not None:
                 continue  # TF has no kernel for this int op: covered by hand in C
+            if dt == np.float32:
+                tol = F32_TOL.get(opname, 0)
             cases.append('{"%s:%s %s", %s, %s, %s, %d, NULL}' % (
                 src, opname, dt.__name__, opname, tens(x, dt), tens(val, dt),
                 tol if isf(dt) else 0))
@@ -537,7 +558,9 @@ def gen_reduce():
     specs = [np.array([[1.0, 2.0, 3.0], [1e30, -1e30, 0.0], [-1.0, -1.0, -1.0]], np.float32),
              np.array([0.5, -3.25, 8.0, 1e-3], np.float32),
              rng.standard_normal(size=(2, 3, 5)).astype(np.float64) * 10,
-             rng.standard_normal(size=(3, 37)).astype(np.float32) * 4]
+             rng.standard_normal(size=(3, 37)).astype(np.float32) * 4,
+             rng.standard_normal(size=(9, 41)).astype(np.float32) * 3,
+             rng.standard_normal(size=(20, 5)).astype(np.float32) * 2]
     for x in specs:
         dt = x.dtype.type
         for lg in (0, 1):
