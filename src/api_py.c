@@ -147,11 +147,12 @@ static int error_with_repr(tfg_eval *ev, tfg_loc loc, const char *fmt, tfg_val v
     return tfg_eval_error(ev, loc, "%s", msg);
 }
 
-/* Does container c (transitively) hold the object p? (cycle guard; bounded depth) */
+/* Does container c (transitively) hold the object p? (cycle guard; the search
+ * stops at a depth no script builds by accident) */
 static bool holds(tfg_val c, const void *p, int depth)
 {
     if (depth > 200)
-        return true;
+        return false;
     if (c.t == TFG_V_LIST || c.t == TFG_V_TUPLE) {
         const tfg_list *l = c.u.p;
         if (l == p)
@@ -1667,7 +1668,7 @@ static void fmt_float_text(double v, const fmt_spec *f, bool pyformat, char *buf
         v = fabs(v);   /* Python never prints "-nan" */
     char sign = signbit(v) ? '-' : f->plus ? '+' : f->space ? ' ' : 0;
     double a = fabs(v);
-    char body[400];
+    char body[1024];
     if (isinf(a) || isnan(a)) {
         bool upper = type == 'E' || type == 'F' || type == 'G';
         snprintf(body, sizeof body, "%s", isinf(a) ? (upper ? "INF" : "inf") : (upper ? "NAN" : "nan"));
@@ -1701,7 +1702,7 @@ static void fmt_float_text(double v, const fmt_spec *f, bool pyformat, char *buf
 /* Formats a float with flags, width and zero padding. */
 static void fmt_float(tfg_sb *b, double v, const fmt_spec *f, bool pyformat)
 {
-    char buf[512];
+    char buf[1100];
     fmt_float_text(v, f, pyformat, buf, sizeof buf);
     size_t n = strlen(buf);
     if (!pyformat && f->zero && !f->left && isfinite(v)) {
