@@ -87,6 +87,7 @@ static int rc(tfg_val v)
     return ((tfg_obj *)v.u.p)->refcount;
 }
 
+/* None, bools, ints and floats print as Python does. */
 static void test_scalars(void **state)
 {
     (void)state;
@@ -114,6 +115,7 @@ static void test_scalars(void **state)
     free(s);
 }
 
+/* str() is the text; repr() quotes and escapes as Python. */
 static void test_strings(void **state)
 {
     (void)state;
@@ -138,6 +140,7 @@ static void test_strings(void **state)
     tfg_val_decref(z);
 }
 
+/* Lists, tuples, dicts, ranges and slices print their items' reprs. */
 static void test_containers(void **state)
 {
     (void)state;
@@ -179,6 +182,7 @@ static void test_containers(void **state)
     check_text_drop(sl, "slice(None, -1, -1)", NULL);
 }
 
+/* Arrays print as numpy's str/repr, numpy scalars inside lists as np.float32(...). */
 static void test_arrays(void **state)
 {
     (void)state;
@@ -205,6 +209,7 @@ static void test_arrays(void **state)
     assert_int_equal(tfg_val_array(NULL).t, TFG_V_MISSING);
 }
 
+/* dtypes (TF and numpy flavours) and TensorShapes print as TF 1.x / numpy. */
 static void test_dtypes_shapes(void **state)
 {
     (void)state;
@@ -253,6 +258,7 @@ static tfg_node *const11(tfg_graph *g, const char *name)
     return n;
 }
 
+/* Tensors, operations, variables, sessions and contexts; sessions are freed with their last reference. */
 static void test_graph_objects(void **state)
 {
     (void)state;
@@ -361,6 +367,7 @@ static int fake_fn(struct tfg_eval *ev, tfg_val self, struct tfg_args *a, tfg_va
     return 0;
 }
 
+/* Modules, builtins (bound and unbound), functions, ConfigProto, type names. */
 static void test_misc_kinds(void **state)
 {
     (void)state;
@@ -413,6 +420,7 @@ static void test_misc_kinds(void **state)
     assert_string_equal(tfg_val_type_name(tfg_val_tensor((tfg_endpoint){ NULL, 0 })), "Tensor");
 }
 
+/* Python == across numbers, strings, containers and numpy scalars. */
 static void test_equality(void **state)
 {
     (void)state;
@@ -454,6 +462,7 @@ static void test_equality(void **state)
         tfg_val_decref(vals[i]);
 }
 
+/* Containers, dicts and bound builtins own their references; cycles print as [...]. */
 static void test_refcounts(void **state)
 {
     (void)state;
@@ -522,6 +531,7 @@ static void test_refcounts(void **state)
     tfg_val_decref(bm);
 }
 
+/* The growable string buffer. */
 static void test_string_buffer(void **state)
 {
     (void)state;
@@ -545,6 +555,7 @@ static void test_string_buffer(void **state)
     assert_int_equal(b.len, 0);
 }
 
+/* Runs every test. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
