@@ -24,13 +24,14 @@
 #include <math.h>
 #include <string.h>
 
-/* Bits of a float and back. */
+/* The bits of a float. */
 static inline uint32_t f2u(float f)
 {
     uint32_t u;
     memcpy(&u, &f, 4);
     return u;
 }
+/* The float with the given bits. */
 static inline float u2f(uint32_t u)
 {
     float f;
@@ -45,8 +46,9 @@ static inline float madd(float a, float b, float c)
     return p + c;
 }
 
-/* Eigen's pmin(a, b) / pmax(a, b) on AVX: a when either is NaN. */
+/* Eigen's pmin(a, b) on AVX: a when either is NaN. */
 static inline float emin(float a, float b) { return b < a ? b : a; }
+/* Eigen's pmax(a, b) on AVX: a when either is NaN. */
 static inline float emax(float a, float b) { return b > a ? b : a; }
 
 /* Eigen's pldexp_generic: a * 2^e for integral e, in four exact steps. */
