@@ -65,6 +65,8 @@ struct tfg_lexstate {
     int done;                    /* end of input was seen */
     tfg_lexq queue[TFG_LEX_QUEUE];
     int qhead, qlen;
+    const char *block_kw;        /* the last compound-statement keyword ("for", "if"...) */
+    int block_line;              /* and its line, for "expected an indented block after" */
     int has_err;                 /* a lexical error was found: message below */
     tfg_loc err_loc;
     char err[256];
@@ -961,11 +963,17 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, tfg_
     if (la == YYSYMBOL_INDENT) {
         set_error(ps, loc, "unexpected indent");
     } else if (want_indent) {
-        set_error(ps, loc, "expected an indented block");
+        if (ls->block_kw)
+            set_error(ps, loc, "expected an indented block after '%s' statement on line %d", ls->block_kw,
+                      ls->block_line);
+        else
+            set_error(ps, loc, "expected an indented block");
     } else if (ls->depth_before > 0 && (la == YYSYMBOL_YYEOF || ls->first_on_line)) {
+        /* point at the bracket left open, as Python does, and say what would close it */
         const tfg_bracket *b = &ls->brackets[ls->depth_before - 1];
         char close = b->ch == '(' ? ')' : b->ch == '[' ? ']' : '}';
-        set_error(ps, loc, "'%c' expected (to close '%c' at line %d)", close, b->ch, b->loc.line);
+        set_error(ps, b->loc, "'%c' was never closed: '%c' expected (to close '%c' at line %d)", b->ch, close,
+                  b->ch, b->loc.line);
     } else if (la == YYSYMBOL_NEWLINE && want_colon) {
         set_error(ps, loc, "':' expected");
     } else if (n == 1 && token_text(exp[0], tok, sizeof tok)) {

@@ -787,6 +787,11 @@ int tfg_eval_binop(tfg_eval *ev, int op, tfg_val a, tfg_val b, tfg_loc loc, tfg_
         [TFG_OP_IS] = "is", [TFG_OP_IS_NOT] = "is not",
     };
     if (a.t == TFG_V_UNKNOWN || b.t == TFG_V_UNKNOWN) { out->t = TFG_V_UNKNOWN; return 0; }
+    if ((op == TFG_OP_IS || op == TFG_OP_IS_NOT) && !is_graph(a) && !is_graph(b) && a.t != TFG_V_OP &&
+        b.t != TFG_V_OP) {
+        int rc = tfg_api_py_binop(ev, op, a, b, loc, out);
+        if (rc <= 0) return rc;
+    }
     if (op == TFG_OP_IS || op == TFG_OP_IS_NOT) {
         bool same = a.t == b.t && (a.t == TFG_V_NONE || (a.t == TFG_V_BOOL && a.u.i == b.u.i) ||
                                   ((a.t == TFG_V_TENSOR || a.t == TFG_V_OP || a.t == TFG_V_VARIABLE) &&
@@ -979,6 +984,17 @@ int tfg_eval_call(tfg_eval *ev, tfg_val fn, tfg_args *a, tfg_val *out)
     case TFG_V_UNKNOWN:
         out->t = TFG_V_UNKNOWN;
         return 0;
+    case TFG_V_DTYPE: {   /* np.float32(2.5): the dtype's __call__ builds a numpy scalar/array */
+        tfg_val c;
+        int rc = tfg_api_py_getattr(ev, fn, "__call__", a->loc, &c);
+        if (rc < 0) return -1;
+        if (rc == 0) {
+            rc = tfg_eval_call(ev, c, a, out);
+            tfg_val_decref(c);
+            return rc;
+        }
+        return tfg_eval_error(ev, a->loc, "'%s' object is not callable", tfg_val_type_name(fn));
+    }
     default:
         return tfg_eval_error(ev, a->loc, "'%s' object is not callable", tfg_val_type_name(fn));
     }

@@ -358,13 +358,13 @@ static void test_syntax_errors(void **state)
                 "\n"
                 "matrix1 = tf.constant([[3., 3.]]\n"
                 "product = tf.matmul(matrix1, matrix1)\n",
-                "t.tfg:4:1: error: ')' expected (to close '(' at line 3)\n"
-                "product = tf.matmul(matrix1, matrix1)\n"
-                "^\n");
+                "t.tfg:3:22: error: '(' was never closed: ')' expected (to close '(' at line 3)\n"
+                "matrix1 = tf.constant([[3., 3.]]\n"
+                "                     ^\n");
     check_error("x = [1, 2\n",
-                "t.tfg:1:10: error: ']' expected (to close '[' at line 1)\n"
+                "t.tfg:1:5: error: '[' was never closed: ']' expected (to close '[' at line 1)\n"
                 "x = [1, 2\n"
-                "         ^\n");
+                "    ^\n");
     check_error("if x\n    pass\n",
                 "t.tfg:1:5: error: ':' expected\n"
                 "if x\n"
@@ -374,7 +374,7 @@ static void test_syntax_errors(void **state)
                 "    y = 2\n"
                 "    ^\n");
     check_error("for x in y:\npass\n",
-                "t.tfg:2:1: error: expected an indented block\n"
+                "t.tfg:2:1: error: expected an indented block after 'for' statement on line 1\n"
                 "pass\n"
                 "^\n");
     check_error("\tx = 'abc\n",
@@ -402,9 +402,9 @@ static void test_syntax_errors(void **state)
                 "x = 1 +\n"
                 "       ^\n");
     check_error("x = f(a\n",
-                "t.tfg:1:8: error: ')' expected (to close '(' at line 1)\n"
+                "t.tfg:1:6: error: '(' was never closed: ')' expected (to close '(' at line 1)\n"
                 "x = f(a\n"
-                "       ^\n");
+                "     ^\n");
 }
 
 static void test_more_errors(void **state)
@@ -419,12 +419,12 @@ static void test_more_errors(void **state)
     check_error_line("f(a=1, b)", "t.tfg:1:8: error: positional argument follows keyword argument", 0);
     check_error_line("def f(a=1, b): pass",
                      "t.tfg:1:12: error: parameter without a default follows parameter with a default", 0);
-    check_error_line("if x:\n", "t.tfg:1:6: error: expected an indented block", 0);
+    check_error_line("if x:\n", "t.tfg:1:6: error: expected an indented block after 'if' statement on line 1", 0);
     check_error_line("while x", "t.tfg:1:8: error: ':' expected", 0);
     check_error_line("else: pass", "t.tfg:1:1: error: invalid syntax", 0);
-    check_error_line("x = (1,\n  2,\n", "t.tfg:2:5: error: ')' expected (to close '(' at line 1)", 0);
-    check_error_line("f(x\n(y)\n", "t.tfg:2:4: error: ')' expected (to close '(' at line 1)", 0);
-    check_error_line("x = {1: 2,\n", "t.tfg:1:11: error: '}' expected (to close '{' at line 1)", 0);
+    check_error_line("x = (1,\n  2,\n", "t.tfg:1:5: error: '(' was never closed: ')' expected (to close '(' at line 1)", 0);
+    check_error_line("f(x\n(y)\n", "t.tfg:1:2: error: '(' was never closed: ')' expected (to close '(' at line 1)", 0);
+    check_error_line("x = {1: 2,\n", "t.tfg:1:5: error: '{' was never closed: '}' expected (to close '{' at line 1)", 0);
     check_error_line("x = 1 2", "t.tfg:1:7: error: invalid syntax", 0);
     check_error_line("f(*a)", "t.tfg:1:3: error: invalid syntax", 0);
     check_error_line("x = yield", "t.tfg:1:5: error: 'yield' is not supported in tfg scripts", 0);
@@ -442,7 +442,7 @@ static void test_expr_parse(void **state)
     check_value("{'a': True}", "(DICT (STR \"a\") (BOOL True))");
     check_error_line("", "t.tfg:1:1: error: unexpected end of file", 1);
     check_error_line("x = 1", "t.tfg:1:3: error: invalid syntax", 1);
-    check_error_line("[1, 2", "t.tfg:1:6: error: ']' expected (to close '[' at line 1)", 1);
+    check_error_line("[1, 2", "t.tfg:1:1: error: '[' was never closed: ']' expected (to close '[' at line 1)", 1);
     check_error_line("1\n2", "t.tfg:2:1: error: invalid syntax", 1);
 }
 
