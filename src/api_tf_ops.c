@@ -1224,9 +1224,13 @@ B(b_random)
         return -1;
     int dt;
     if (opt_dtype(ev, v[3], TFG_FLOAT32, a->loc, &dt)) return -1;
-    if (!tfg_dtype_is_float((tfg_dtype)dt))
-        return tfg_eval_error(ev, a->loc, "%s supports float32 and float64 only here, not %s", defs[kind],
+    bool ints = kind == 2 && (dt == TFG_INT32 || dt == TFG_INT64);
+    if (!tfg_dtype_is_float((tfg_dtype)dt) && !ints)
+        return tfg_eval_error(ev, a->loc, "%s supports %s, not %s", defs[kind],
+                              kind == 2 ? "float32, float64, int32 and int64" : "float32 and float64",
                               tfg_dtype_name((tfg_dtype)dt));
+    if (ints && !given(v[2]))
+        return tfg_eval_error(ev, a->loc, "Must specify maxval for integer dtype %s", tfg_dtype_name((tfg_dtype)dt));
     double p0 = 0, p1 = 1;
     if (given(v[1]) && num_arg(ev, v[1], a->loc, kind == 2 ? "minval" : "mean", &p0)) return -1;
     if (given(v[2]) && num_arg(ev, v[2], a->loc, kind == 2 ? "maxval" : "stddev", &p1)) return -1;
@@ -1251,9 +1255,9 @@ B(b_random)
             at.f[1] = p1;
             at.i[2] = seed;
             at.i[3] = seed2;
-            n = tfg_eval_node(ev, types[kind], scope, &in, 1, &at, a->loc);
+            n = tfg_eval_node(ev, ints ? "RandomUniformInt" : types[kind], scope, &in, 1, &at, a->loc);
             /* TF's composite adds mul+add (uniform: sub, mul, add) after the sampler */
-            ev->g->id_bias += kind == 2 ? 3 : 2;
+            if (!ints) ev->g->id_bias += kind == 2 ? 3 : 2;
         }
     }
     return close_scope(ev, n, out);

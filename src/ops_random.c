@@ -89,7 +89,38 @@ static int k_truncated(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tf
     return run_random(TFG_RAND_TRUNCATED_NORMAL, x, n, in, out, err);
 }
 
+/* RandomUniformInt: dtype int32/int64, shape from the shape input; bounds
+ * minval f[0], maxval f[1] (attrs here, inputs in TF). */
+static int infer_random_int(tfg_node *n, tfg_error *err)
+{
+    tfg_dtype dt = n->attr.dtype;
+    if (dt != TFG_INT32 && dt != TFG_INT64)
+        return tfg_error_set(err, "Value for attr 'Tout' of %s is not in the list of allowed values: int32, int64",
+                             tfg_dtype_tf_name(dt));
+    if (!(n->attr.f[0] < n->attr.f[1]))
+        return tfg_error_set(err, "Need minval < maxval, got %.17g >= %.17g", n->attr.f[0], n->attr.f[1]);
+    if (tfg_ops_check_dtype(n, 0, "shape", TFG_DTS_INDEX, err)) return -1;
+    if (tfg_ops_check_rank(n, 0, 1, err)) return -1;
+    tfg_shape out;
+    if (tfg_ops_shape_input(n, 0, &out, NULL, err)) return -1;
+    return tfg_ops_set_output(n, dt, &out);
+}
+
+/* RandomUniformInt's kernel: lo + uint % (hi - lo), as TF. */
+static int k_uniform_int(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out,
+                         tfg_error *err)
+{
+    int64_t dims[TFG_MAX_RANK];
+    int rank;
+    if (tfg_ops_read_dims(in[0], dims, &rank, err)) return -1;
+    tfg_rng *r = tfg_exec_rng(x, n);
+    if (!r) return tfg_error_set(err, "no random generator for node '%s'", n->name);
+    return tfg_k_random(r, TFG_RAND_UNIFORM, n->attr.dtype, rank, dims, n->attr.f[0], n->attr.f[1], out, err);
+}
+
 const tfg_opdef tfg_ops_random[] = {
+    { "RandomUniformInt", 1, TFG_OPF_STATEFUL, infer_random_int, { k_uniform_int, NULL }, NULL,
+      "uniform integers in [f[0] minval, f[1] maxval) (tf.random_uniform with an int dtype)" },
     { "RandomStandardNormal", 1, TFG_OPF_STATEFUL, infer_random, { k_normal, NULL }, NULL,
       "normal samples * f[1] stddev + f[0] mean (tf.random_normal)" },
     { "RandomUniform", 1, TFG_OPF_STATEFUL, infer_random, { k_uniform, NULL }, NULL,
