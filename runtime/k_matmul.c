@@ -11,6 +11,7 @@
 #include "kernels.h"
 
 #include "blas.h"
+#include <math.h>
 #include <string.h>
 
 /* Formats the TF message for mismatched inner dimensions (TF 2.x appends
@@ -50,6 +51,53 @@ K_INT_MM(k_mm_f64, double, double)
 /* Below this many multiply-adds a plain loop beats loading and calling
  * OpenBLAS (which tfg loads lazily, see blas.h). */
 #define K_MM_SMALL 32768
+
+/* TensorFlow runs float32 MatMul through oneDNN. For rank-2 products with
+ * k <= 384 (one K block) its kernels accumulate each C element as a chain
+ * of fused multiply-adds in k order from 0, which k_mm_f32_fma reproduces
+ * bit for bit, in these cases (measured against TF 2.21 with static
+ * shapes, every m, n and k tried): no transposes unless m > 1 and n == 1;
+ * transpose_a alone; both transposes with m > 1. The other cases (b
+ * transposed alone, matrix-vector forms, K > 384, batched products) run
+ * other oneDNN kernels whose order we do not reproduce: there we keep the
+ * plain loop or OpenBLAS, equal to TF within rounding. */
+#define K_MM_FMA_MAXK 384
+#define K_MM_FMA_MAXWORK (1 << 22)
+
+/* Defines NAME: C = op(A) op(B) with c[i,j] = fma(a(i,p), b(p,j), c[i,j])
+ * for p = 0, 1, ... (the strides as in K_INT_MM). */
+#define K_FMA_MM(NAME, ATTR)                                                         \
+    ATTR static void NAME(const float *a, const float *b, float *c, int64_t m,          \
+                          int64_t n, int64_t k, int64_t ais, int64_t aps, int64_t bps,  \
+                          int64_t bjs)                                               \
+    {                                                                                \
+        for (int64_t i = 0; i < m; i++) {                                            \
+            float *restrict row = c + i * n;                                         \
+            for (int64_t p = 0; p < k; p++) {                                        \
+                float av = a[i * ais + p * aps];                                     \
+                const float *restrict bp = b + p * bps;                              \
+                if (bjs == 1)                                                        \
+                    for (int64_t j = 0; j < n; j++)                                  \
+                        row[j] = fmaf(av, bp[j], row[j]);                            \
+                else                                                                 \
+                    for (int64_t j = 0; j < n; j++)                                  \
+                        row[j] = fmaf(av, bp[j * bjs], row[j]);                      \
+            }                                                                        \
+        }                                                                            \
+    }
+/* the same loop compiled for FMA hardware (vectorised), and a portable one */
+K_FMA_MM(k_mm_f32_fma_hw, __attribute__((target("fma"), optimize("O3"))))
+K_FMA_MM(k_mm_f32_fma_sw, )
+
+/* Picks the FMA-hardware loop when the CPU has it (fmaf is exact either way). */
+static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                         int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
+{
+    if (__builtin_cpu_supports("fma"))
+        k_mm_f32_fma_hw(a, b, c, m, n, k, ais, aps, bps, bjs);
+    else
+        k_mm_f32_fma_sw(a, b, c, m, n, k, ais, aps, bps, bjs);
+}
 
 /* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */
 int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
@@ -124,7 +172,10 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
     }
     size_t esz = tfg_dtype_size(a->dtype);
     bool small = m * n * k <= K_MM_SMALL;
-    if (tfg_dtype_is_float(a->dtype) && !small && tfg_blas_load(err)) {
+    bool tf_fma = a->dtype == TFG_FLOAT32 && rbat == 0 && k <= K_MM_FMA_MAXK &&
+                  m * n * k <= K_MM_FMA_MAXWORK &&
+                  ((!ta && !tb && !(n == 1 && m > 1)) || (ta && !tb) || (ta && tb && m > 1));
+    if (tfg_dtype_is_float(a->dtype) && !small && !tf_fma && tfg_blas_load(err)) {
         tfg_tensor_unref(o);
         *out = NULL;
         return -1;
@@ -145,7 +196,10 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
         int64_t bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
         switch (a->dtype) {
         case TFG_FLOAT32:
-            if (small)
+            if (tf_fma)
+                k_mm_f32_fma((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
+                             bps, bjs);
+            else if (small)
                 k_mm_f32((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps, bps, bjs);
             else
                 tfg_blas_sgemm(ta, tb, (int)m, (int)n, (int)k, 1.0f, (const float *)pa, (int)lda,
