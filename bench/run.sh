@@ -7,7 +7,8 @@
 #     interleaved by bench/wallclock.c (fork+exec, no shell)
 #  2. MatMul 2048x2048 float32 through a tfg session vs cblas_sgemm on the same buffers, same
 #     process, same threads (bench/bench_core.c, linked against $BUILD/libtfg.a)
-#  3. Add of 16M float32 through tfg vs numpy np.add(a, b), both allocating the result
+#  3. Add of 16M float32 through tfg vs numpy np.add(a, b), both allocating the result, in 3
+#     alternating rounds of one process each (the host is shared: load moves between rounds)
 #  4. per-op dispatch: 1000 chained AddV2 on 2-element tensors vs numpy (and torch eager) a + b
 #
 # Environment: OPENBLAS_CORETYPE (default SkylakeX on avx512f CPUs, Haswell on avx2 ones: Debian's
@@ -63,7 +64,7 @@ if [ ! -f "$BUILD/libtfg.a" ]; then
 fi
 "$CC" -O2 -std=c11 -Wall -o "$OUT/wallclock" bench/wallclock.c || { echo "bench: cannot build wallclock" >&2; exit 1; }
 "$CC" -O2 -std=c11 -Wall -D_GNU_SOURCE -I. -I"$BUILD" -I/usr/include/x86_64-linux-gnu \
-    -o "$OUT/bench_core" bench/bench_core.c "$BUILD/libtfg.a" -lopenblas -lz -lm -lpthread ||
+    -o "$OUT/bench_core" bench/bench_core.c "$BUILD/libtfg.a" -lopenblas -lz -lm -lpthread -ldl ||
     { echo "bench: cannot build bench_core against $BUILD/libtfg.a" >&2; exit 1; }
 
 HAVE_NUMPY=1
@@ -76,6 +77,8 @@ fi
 info=$("$OUT/bench_core" info) || fail "bench_core info"
 CORENAME=$(val corename "$info")
 echo "== tfg benchmarks vs peers ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $NCPU CPUs)"
+LOAD=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+echo "load average ${LOAD:-?} on $NCPU CPUs$(awk -v l="${LOAD:-0}" -v n="$NCPU" 'BEGIN { if (l + 0 > 0.5 * n) print " -- BUSY MACHINE: multi-threaded figures will be noisy; rerun when idle" }')"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}  openblas_get_corename()=${CORENAME:-?}  OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS  tfg threads=$(val tfg_threads "$info")"
 
 # ---- 1. start-up ----------------------------------------------------------------------------
@@ -103,8 +106,8 @@ row "start-up (ms)" "${su_t:-n/a}" "import numpy ${su_n:-n/a}" "${r:+${r}x}" ">=
 
 # ---- 2. matmul ------------------------------------------------------------------------------
 echo
-echo "== 2. MatMul 2048x2048 float32: tfg session vs cblas_sgemm, median of 7 (alternating) after a warm-up"
-mm=$("$OUT/bench_core" matmul 2048 7) || fail "bench_core matmul"
+echo "== 2. MatMul 2048x2048 float32: tfg session vs cblas_sgemm, median of 11 each (alternating) after a warm-up"
+mm=$("$OUT/bench_core" matmul 2048 11) || fail "bench_core matmul"
 mm_t=$(val tfg_gflops "$mm"); mm_c=$(val cblas_gflops "$mm")
 echo "  tfg   $(val tfg_ms "$mm") ms = $mm_t GFLOP/s"
 echo "  cblas $(val cblas_ms "$mm") ms = $mm_c GFLOP/s   (threads $(val threads "$mm"), core $(val corename "$mm"), max |diff| $(val maxdiff "$mm"))"
@@ -114,23 +117,30 @@ row "matmul 2048 (GFLOP/s)" "${mm_t:-n/a}" "cblas_sgemm ${mm_c:-n/a}" "$r" ">= 0
 # ---- 3. elementwise add ---------------------------------------------------------------------
 N_ADD=16777216
 echo
-echo "== 3. Add of 16M float32 (12 bytes/element, result allocated per run), median of 10 after a warm-up"
-ad=$("$OUT/bench_core" add $N_ADD 10) || fail "bench_core add"
-ad_t=$(val tfg_gbs "$ad")
-echo "  tfg   $(val tfg_ms "$ad") ms = $ad_t GB/s (best $(val best_gbs "$ad"); $(val threads "$ad") threads)"
-ad_n=""
-if [ $HAVE_NUMPY = 1 ]; then
-    np=$("$PY" bench/peers.py add $N_ADD 10) || fail "numpy add"
-    ad_n=$(val np_gbs "$np")
-    echo "  numpy $(val np_ms "$np") ms = $ad_n GB/s (best $(val best_gbs "$np"); numpy $(val numpy "$np"), single-threaded; numpy's OpenBLAS core $(val corename "$np"))"
-fi
+echo "== 3. Add of 16M float32 (12 bytes/element, result allocated per run): 3 alternating rounds"
+echo "      (tfg process, numpy process) of 15 runs after a warm-up; figure = median of the round medians"
+ad_ts=""; ad_ns=""
+for round in 1 2 3; do
+    ad=$("$OUT/bench_core" add $N_ADD 15) || { fail "bench_core add"; break; }
+    ad_ts="$ad_ts $(val tfg_gbs "$ad")"
+    line="  round $round: tfg $(val tfg_gbs "$ad") GB/s (best $(val best_gbs "$ad"), $(val threads "$ad") threads)"
+    if [ $HAVE_NUMPY = 1 ]; then
+        np=$("$PY" bench/peers.py add $N_ADD 15) || { fail "numpy add"; break; }
+        ad_ns="$ad_ns $(val np_gbs "$np")"
+        line="$line   numpy $(val np_gbs "$np") GB/s (best $(val best_gbs "$np"), single-threaded)"
+    fi
+    echo "$line"
+done
+med3() { printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+ad_t=$(med3 "$ad_ts"); ad_n=$(med3 "$ad_ns")
+echo "  tfg   $ad_t GB/s   numpy $ad_n GB/s   (numpy ${np:+$(val numpy "$np"), its OpenBLAS core $(val corename "$np")})"
 r=$(calc 'a/b' "$ad_t" "$ad_n")
 row "add 16M (GB/s)" "${ad_t:-n/a}" "np.add ${ad_n:-n/a}" "$r" ">= 1.0" "$(verdict "$r" ge 1.0)"
 
 # ---- 4. dispatch ----------------------------------------------------------------------------
 echo
-echo "== 4. per-op dispatch: 1000 chained AddV2 on 2-element float32, one session run, median of 300 runs"
-dp=$("$OUT/bench_core" dispatch 1000 300) || fail "bench_core dispatch"
+echo "== 4. per-op dispatch: 1000 chained AddV2 on 2-element float32, one session run, median of 1000 runs"
+dp=$("$OUT/bench_core" dispatch 1000 1000) || fail "bench_core dispatch"
 dp_t=$(val tfg_ns_per_op "$dp")
 echo "  tfg   $dp_t ns/op (best $(val best_ns_per_op "$dp"); first run incl. planning $(val first_run_ns_per_op "$dp"); graph build $(val build_ns_per_node "$dp") ns/node)"
 dp_n=""; torch_s="torch: not installed"
