@@ -50,12 +50,15 @@ typedef enum {
 } tfg_unop;
 
 /* Result has x's dtype. Math functions on integer inputs are the graph
- * layer's business to reject; here they compute in double and convert back. */
+ * layer's business to reject; here they compute in double and convert back.
+ * float32 results are TensorFlow's bits (see k_unary.c; rsqrt/reciprocal on
+ * 8+ elements excepted). */
 int tfg_k_unary(tfg_unop op, const tfg_tensor *x, tfg_tensor **out, tfg_error *err);
 
 /* ---- matmul (k_matmul.c) -------------------------------------------------- */
 /* Rank-2 a [m,k] (or [k,m] when ta) times b; float32 uses cblas_sgemm, float64
- * cblas_dgemm, integer types a plain loop. Rank >= 3 is a batched matmul over
+ * cblas_dgemm, integer types a plain loop (small float32 products in the
+ * FMA order of TF's oneDNN kernel, see k_matmul.c). Rank >= 3 is a batched matmul over
  * the leading dims (which must be equal or broadcast). Mismatch, worded as
  * TF 2.x (which appends the two transpose flags):
  * "Matrix size-incompatible: In[0]: [1,2], In[1]: [3,1] 0 0". */
@@ -82,7 +85,8 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
 int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dtype,
                     tfg_tensor **out, tfg_error *err);
 
-/* Softmax / log-softmax along the last axis (floats only). */
+/* Softmax / log-softmax along the last axis (floats only). float32
+ * log-softmax gives TF's bits; softmax is within a few ulps (TF uses oneDNN). */
 int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err);
 
 /* ---- shape and data movement (k_shape.c) ---------------------------------- */
