@@ -11,8 +11,10 @@
  * count is $OPENBLAS_NUM_THREADS when set (else the number of CPUs), passed to
  * the session (tfg_session_opts.threads, which also sets OpenBLAS's count), so
  * the tfg run and the raw cblas_sgemm run use the same threads.
- * tfg loads OpenBLAS itself (dlopen of libopenblas.so.0); this program links the same
- * libopenblas.so.0, so both sides run the one loaded instance with one thread setting.
+ * tfg loads OpenBLAS itself, lazily (dlopen of libopenblas.so.0); this program does
+ * the same for its raw calls (bench_blas), so both sides run the one loaded
+ * instance with one thread setting, and the add/dispatch modes run, like tfg,
+ * without OpenBLAS (and its idle, spinning pool threads) in the process.
  * Output: "RESULT key=value ..." lines for bench/run.sh; errors go to stderr
  * and exit 1.
  */
@@ -20,6 +22,7 @@
 #define _GNU_SOURCE
 #endif
 #include <cblas.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,31 @@ static void die(const char *what, const tfg_error *err)
 {
     fprintf(stderr, "bench_core: %s: %s\n", what, err ? err->msg : "failed");
     exit(1);
+}
+
+/* The raw peer: OpenBLAS's entry points from libopenblas.so.0, loaded on demand. */
+static struct {
+    __typeof__(cblas_sgemm) *sgemm;
+    __typeof__(openblas_get_corename) *corename;
+    __typeof__(openblas_get_num_threads) *get_threads;
+} blas;
+
+static void bench_blas(void)
+{
+    if (blas.sgemm)
+        return;
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "bench_core: cannot load libopenblas.so.0: %s\n", dlerror());
+        exit(1);
+    }
+    blas.sgemm = (__typeof__(blas.sgemm))dlsym(h, "cblas_sgemm");
+    blas.corename = (__typeof__(blas.corename))dlsym(h, "openblas_get_corename");
+    blas.get_threads = (__typeof__(blas.get_threads))dlsym(h, "openblas_get_num_threads");
+    if (!blas.sgemm || !blas.corename || !blas.get_threads) {
+        fprintf(stderr, "bench_core: libopenblas.so.0 lacks cblas_sgemm/openblas_get_*\n");
+        exit(1);
+    }
 }
 
 static int bench_threads(void)
@@ -134,9 +162,10 @@ static double time_run(tfg_session *s, tfg_node *fetch, tfg_tensor **keep)
 static int cmd_info(void)
 {
     int n = bench_threads();
+    bench_blas();
     tfg_k_set_threads(n);
-    printf("RESULT corename=%s openblas_threads=%d tfg_threads=%d\n", openblas_get_corename(),
-           openblas_get_num_threads(), tfg_k_threads());
+    printf("RESULT corename=%s openblas_threads=%d tfg_threads=%d\n", blas.corename(),
+           blas.get_threads(), tfg_k_threads());
     return 0;
 }
 
@@ -157,15 +186,16 @@ static int cmd_matmul(int64_t n, int reps)
     float *c = tcc->data;
     double *tt = malloc(sizeof *tt * (size_t)reps), *tc = malloc(sizeof *tc * (size_t)reps);
     tfg_tensor *res = NULL;
-    time_run(s, mm, &res); /* warm-up: plan, OpenBLAS buffers */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f, ta->data,
+    time_run(s, mm, &res); /* warm-up: plan, tfg loads OpenBLAS, its buffers */
+    bench_blas();          /* the same library instance, already loaded by tfg */
+    blas.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f, ta->data,
                 (int)n, tb->data, (int)n, 0.0f, c, (int)n);
     for (int r = 0; r < 2 * reps; r++) {   /* alternating, each side first half the time */
         if ((r & 1) == (r / 2 & 1)) {
             tt[r / 2] = time_run(s, mm, NULL);
         } else {
             double t0 = now_s();
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
+            blas.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
                         ta->data, (int)n, tb->data, (int)n, 0.0f, c, (int)n);
             tc[r / 2] = now_s() - t0;
         }
@@ -182,7 +212,7 @@ static int cmd_matmul(int64_t n, int reps)
     double mt = median(tt, reps), mc = median(tc, reps);
     printf("RESULT n=%lld reps=%d threads=%d corename=%s tfg_ms=%.3f cblas_ms=%.3f "
            "tfg_gflops=%.1f cblas_gflops=%.1f maxdiff=%g\n",
-           (long long)n, reps, openblas_get_num_threads(), openblas_get_corename(), mt * 1e3,
+           (long long)n, reps, blas.get_threads(), blas.corename(), mt * 1e3,
            mc * 1e3, flop / mt * 1e-9, flop / mc * 1e-9, maxdiff);
     tfg_tensor_unref(res);
     tfg_session_free(s);

@@ -65,7 +65,7 @@ if [ ! -f "$BUILD/libtfg.a" ]; then
 fi
 "$CC" -O2 -std=c11 -Wall -o "$OUT/wallclock" bench/wallclock.c || { echo "bench: cannot build wallclock" >&2; exit 1; }
 "$CC" -O2 -std=c11 -Wall -D_GNU_SOURCE -I. -I"$BUILD" -I/usr/include/x86_64-linux-gnu \
-    -o "$OUT/bench_core" bench/bench_core.c "$BUILD/libtfg.a" -lopenblas -lz -lm -lpthread -ldl ||
+    -o "$OUT/bench_core" bench/bench_core.c "$BUILD/libtfg.a" -lz -lm -lpthread -ldl ||
     { echo "bench: cannot build bench_core against $BUILD/libtfg.a" >&2; exit 1; }
 
 HAVE_NUMPY=1
