@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_tf.h"
+#include "gradients.h"
 
 /* ---- argument helpers ------------------------------------------------------------ */
 /* Is v given (not MISSING and not None)? */
@@ -1278,6 +1279,72 @@ B(b_set_random_seed)
     return 0;
 }
 
+/* ---- differentiation ------------------------------------------------------------------------------- */
+/* Converts a tensor or a list of tensors to endpoints (variables as their value). */
+static int endpoint_list(tfg_eval *ev, tfg_val v, tfg_loc loc, tfg_endpoint **eps, int *n, bool *was_list)
+{
+    *was_list = v.t == TFG_V_LIST || v.t == TFG_V_TUPLE;
+    int cnt = *was_list ? tfg_val_as_list(v)->n : 1;
+    *eps = calloc((size_t)cnt + 1, sizeof **eps);
+    if (!*eps) return tfg_eval_error(ev, loc, "out of memory");
+    for (int i = 0; i < cnt; i++) {
+        tfg_val it = *was_list ? tfg_val_as_list(v)->items[i] : v;
+        if (it.t == TFG_V_NONE) { (*eps)[i].node = NULL; continue; }
+        if (!is_graph(it)) {
+            free(*eps);
+            *eps = NULL;
+            return tfg_eval_error(ev, loc, "tf.gradients needs graph tensors or variables, not %s", tfg_val_type_name(it));
+        }
+        if (tfg_eval_to_tensor(ev, it, -1, NULL, loc, &(*eps)[i])) { free(*eps); *eps = NULL; return -1; }
+    }
+    *n = cnt;
+    return 0;
+}
+
+/* tf.gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+ *              gate_gradients=False, aggregation_method=None, stop_gradients=None) */
+B(b_gradients)
+{
+    (void)self;
+    tfg_val v[8];
+    if (tfg_eval_bind(ev, a, "gradients", "ys,xs,grad_ys=,name=,colocate_gradients_with_ops=,gate_gradients=,"
+                                          "aggregation_method=,stop_gradients=", v))
+        return -1;
+    tfg_endpoint *ys = NULL, *xs = NULL, *gys = NULL, *res = NULL;
+    int ny = 0, nx = 0, ng = 0, rc = -1;
+    bool l1, l2, l3;
+    if (endpoint_list(ev, v[0], a->loc, &ys, &ny, &l1) || endpoint_list(ev, v[1], a->loc, &xs, &nx, &l2)) goto done;
+    for (int i = 0; i < ny; i++)
+        if (!ys[i].node) { tfg_eval_error(ev, a->loc, "ys must not contain None"); goto done; }
+    for (int i = 0; i < nx; i++)
+        if (!xs[i].node) { tfg_eval_error(ev, a->loc, "xs must not contain None"); goto done; }
+    if (given(v[2])) {
+        if (endpoint_list(ev, v[2], a->loc, &gys, &ng, &l3)) goto done;
+        if (ng != ny) { tfg_eval_error(ev, a->loc, "Passed %d grad_ys for %d ys", ng, ny); goto done; }
+    }
+    res = calloc((size_t)nx + 1, sizeof *res);
+    if (!res) { tfg_eval_error(ev, a->loc, "out of memory"); goto done; }
+    tfg_error e;
+    const char *nm = name_arg(v[3]) ? name_arg(v[3]) : "gradients";
+    if (tfg_grad_build(ev->g, ys, ny, xs, nx, gys, nm, a->loc, res, &e)) { tfg_eval_error(ev, a->loc, "%s", e.msg); goto done; }
+    tfg_val l = tfg_val_list_new(TFG_V_LIST, nx);
+    for (int i = 0; i < nx; i++) tfg_val_list_append(l, res[i].node ? tfg_val_tensor(res[i]) : tfg_val_none());
+    *out = l;
+    rc = 0;
+done:
+    free(ys); free(xs); free(gys); free(res);
+    return rc;
+}
+
+/* tf.stop_gradient(input, name=None) */
+B(b_stop_gradient)
+{
+    (void)self;
+    tfg_val v[2];
+    if (tfg_eval_bind(ev, a, "stop_gradient", "input,name=", v)) return -1;
+    return tfg_tfapi_unary(ev, "StopGradient", "StopGradient", v[0], name_arg(v[1]), a->loc, out);
+}
+
 /* ---- sessions and contexts ------------------------------------------------------------------------ */
 tfg_val tfg_tfapi_new_session(tfg_eval *ev, bool soft, bool log, bool interactive)
 {
@@ -1452,6 +1519,8 @@ const tfg_builtin tfg_tfapi_functions[] = {
     { "random_uniform", b_random, NULL, 2 },
     { "normal", b_random, NULL, 0 }, { "uniform", b_random, NULL, 2 },
     { "set_random_seed", b_set_random_seed, NULL, -1 }, { "set_seed", b_set_random_seed, NULL, -1 },
+    { "gradients", b_gradients, NULL, -1 },
+    { "stop_gradient", b_stop_gradient, NULL, -1 },
     { "Session", b_session, NULL, 0 }, { "InteractiveSession", b_session, NULL, 1 },
     { "ConfigProto", b_config, NULL, -1 },
     { "device", b_device, NULL, -1 },

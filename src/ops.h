@@ -39,6 +39,8 @@ extern const tfg_opdef tfg_ops_state[];
 extern const int tfg_ops_state_count;
 extern const tfg_opdef tfg_ops_random[];
 extern const int tfg_ops_random_count;
+extern const tfg_opdef tfg_ops_grad[];
+extern const int tfg_ops_grad_count;
 
 /* ---- dtype sets (bit masks over tfg_dtype) --------------------------------- */
 #define TFG_DT_BIT(dt) (1u << (unsigned)(dt))
