@@ -40,12 +40,14 @@ int tfg_api_tf_lookup(tfg_eval *ev, const char *path, const char *name, tfg_val 
     if (k >= 0) { *out = tfg_val_builtin(&tfg_tfapi_binop_builtin, tfg_val_int(k)); return 0; }
     k = tfg_tfapi_unop_index(name);
     if (k >= 0) { *out = tfg_val_builtin(&tfg_tfapi_unop_builtin, tfg_val_int(k)); return 0; }
-    for (const tfg_builtin *b = tfg_tfapi_functions; b->name; b++)
-        if (strcmp(b->name, name) == 0) {
-            tfg_val self = b->flag >= 0 ? tfg_val_int(b->flag) : (tfg_val){ .t = TFG_V_MISSING };
-            *out = tfg_val_builtin(b, self);
-            return 0;
-        }
+    const tfg_builtin *const tables[] = { tfg_tfapi_functions, tfg_tfapi_nn_functions, tfg_tfapi_train_functions };
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
+        for (const tfg_builtin *b = tables[t]; b->name; b++)
+            if (strcmp(b->name, name) == 0) {
+                tfg_val self = b->flag >= 0 ? tfg_val_int(b->flag) : (tfg_val){ .t = TFG_V_MISSING };
+                *out = tfg_val_builtin(b, self);
+                return 0;
+            }
     return 1;
 }
 
@@ -375,6 +377,14 @@ int tfg_api_tf_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc,
         if (!strcmp(name, "as_default")) return method(&M_AS_DEFAULT, obj, out);
         if (!strcmp(name, "finalize")) return method(&M_NOTHING, obj, out);
         return 1;
+    case TFG_V_OBJECT: {
+        tfg_objectobj *o = obj.u.p;
+        tfg_val key = tfg_val_cstr(name);
+        tfg_val *hit = tfg_val_dict_get(o->attrs, key);
+        tfg_val_decref(key);
+        if (hit) { *out = tfg_val_incref(*hit); return 0; }
+        return o->cls->getattr ? o->cls->getattr(ev, obj, name, loc, out) : 1;
+    }
     case TFG_V_CONFIG: {
         tfg_configobj *c = obj.u.p;
         if (!strcmp(name, "allow_soft_placement")) { *out = tfg_val_bool(c->soft_placement); return 0; }

@@ -16,7 +16,8 @@ static const struct {
     { tfg_ops_array, &tfg_ops_array_count },   { tfg_ops_math, &tfg_ops_math_count },
     { tfg_ops_matmul, &tfg_ops_matmul_count }, { tfg_ops_reduce, &tfg_ops_reduce_count },
     { tfg_ops_state, &tfg_ops_state_count },   { tfg_ops_random, &tfg_ops_random_count },
-    { tfg_ops_grad, &tfg_ops_grad_count },
+    { tfg_ops_grad, &tfg_ops_grad_count },     { tfg_ops_nn, &tfg_ops_nn_count },
+    { tfg_ops_train, &tfg_ops_train_count },
 };
 enum { NFAMILIES = sizeof families / sizeof families[0] };
 

@@ -41,6 +41,10 @@ extern const tfg_opdef tfg_ops_random[];
 extern const int tfg_ops_random_count;
 extern const tfg_opdef tfg_ops_grad[];
 extern const int tfg_ops_grad_count;
+extern const tfg_opdef tfg_ops_nn[];
+extern const int tfg_ops_nn_count;
+extern const tfg_opdef tfg_ops_train[];
+extern const int tfg_ops_train_count;
 
 /* ---- dtype sets (bit masks over tfg_dtype) --------------------------------- */
 #define TFG_DT_BIT(dt) (1u << (unsigned)(dt))

@@ -296,6 +296,17 @@ tfg_val tfg_val_builtin(const tfg_builtin *def, tfg_val self)
     return v;
 }
 
+tfg_val tfg_val_object(const tfg_objclass *cls)
+{
+    tfg_val v = tfg_val_obj(TFG_V_OBJECT, sizeof(tfg_objectobj));
+    if (v.t == TFG_V_MISSING) return v;
+    tfg_objectobj *o = v.u.p;
+    o->cls = cls;
+    o->attrs = tfg_val_dict_new();
+    if (o->attrs.t == TFG_V_MISSING) { tfg_val_decref(v); v.t = TFG_V_MISSING; }
+    return v;
+}
+
 /* ---- reference counting ----------------------------------------------------- */
 
 /* True for kinds whose u.p is a tfg_obj. */
@@ -305,7 +316,7 @@ static bool is_heap(tfg_vtype t)
     case TFG_V_STR: case TFG_V_LIST: case TFG_V_TUPLE: case TFG_V_DICT:
     case TFG_V_SHAPE: case TFG_V_MODULE: case TFG_V_BUILTIN: case TFG_V_FUNC:
     case TFG_V_SESSION: case TFG_V_CTX: case TFG_V_CONFIG: case TFG_V_RANGE:
-    case TFG_V_SLICE:
+    case TFG_V_SLICE: case TFG_V_OBJECT:
         return true;
     default:
         return false;
@@ -346,6 +357,12 @@ static void obj_free(tfg_vtype t, void *p)
     case TFG_V_BUILTIN:
         tfg_val_decref(((tfg_builtinobj *)p)->self);
         break;
+    case TFG_V_OBJECT: {
+        tfg_objectobj *o = p;
+        tfg_val_decref(o->attrs);
+        if (o->cls && o->cls->free && o->state) o->cls->free(o->state);
+        break;
+    }
     case TFG_V_SESSION: {
         tfg_sessobj *s = p;
         if (s->s)
@@ -423,6 +440,7 @@ const char *tfg_val_type_name(tfg_val v)
     }
     case TFG_V_CTX: return "_GeneratorContextManager";
     case TFG_V_CONFIG: return "ConfigProto";
+    case TFG_V_OBJECT: return ((const tfg_objectobj *)v.u.p)->cls->name;
     case TFG_V_GRAPH: return "Graph";
     case TFG_V_RANGE: return "range";
     case TFG_V_SLICE: return "slice";
@@ -1085,6 +1103,12 @@ static void put_val(tfg_sb *b, tfg_val v, bool repr, const print_chain *chain)
     case TFG_V_CONFIG:
         put_config(b, v.u.p);
         break;
+    case TFG_V_OBJECT: {
+        const tfg_objectobj *o = v.u.p;
+        tfg_sb_printf(b, "<%s.%s object at 0x7f3a40000000>", o->cls->module ? o->cls->module : "tensorflow",
+                      o->cls->name);
+        break;
+    }
     case TFG_V_GRAPH:
         tfg_sb_add(b, "<tensorflow.python.framework.ops.Graph object at 0x7f3a30000000>");
         break;

@@ -42,6 +42,7 @@ typedef enum {
     TFG_V_GRAPH,         /* the default graph object */
     TFG_V_RANGE,         /* p: tfg_list of 3 ints start, stop, step (iterable, lazily) */
     TFG_V_SLICE,         /* p: tfg_list of 3 items start, stop, step (TFG_V_NONE when absent) */
+    TFG_V_OBJECT,        /* p: tfg_objectobj: a library object (optimizer, Saver, ...) */
     TFG_V_UNKNOWN,       /* a run result in dry mode (`tfg check`, `tfg graph`) */
     TFG_V_TYPE_COUNT
 } tfg_vtype;
@@ -124,6 +125,26 @@ typedef struct tfg_ctxobj {
     int nnodes;
     tfg_val session;     /* DEFAULT_SESSION */
 } tfg_ctxobj;
+
+/* A library class: its Python name and its attribute/method lookup
+ * (0 found, 1 absent, -1 error), as tfg_api_tf_getattr. */
+struct tfg_eval;
+typedef struct tfg_objclass {
+    const char *name;            /* "GradientDescentOptimizer" */
+    const char *module;          /* for repr: "tensorflow.python.training.gradient_descent" */
+    int (*getattr)(struct tfg_eval *ev, tfg_val self, const char *name, tfg_loc loc, tfg_val *out);
+    void (*free)(void *state);   /* frees `state` (may be NULL) */
+} tfg_objclass;
+
+typedef struct tfg_objectobj {
+    tfg_obj h;
+    const tfg_objclass *cls;
+    tfg_val attrs;               /* a DICT of plain attributes the class keeps */
+    void *state;                 /* class-private C state, freed by cls->free */
+} tfg_objectobj;
+
+/* A new library object with an empty attribute dict (MISSING on OOM). */
+tfg_val tfg_val_object(const tfg_objclass *cls);
 
 typedef struct tfg_configobj {
     tfg_obj h;
