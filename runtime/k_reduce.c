@@ -883,9 +883,8 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
 /* Defines NAME, (log-)softmax of each length-n row of x in TF's order of
  * work: subtract the row max, exponentiate, sum the row as TF's reduction
  * does (SUMRUN), then multiply by 1/sum, or subtract log(sum) for log.
- * float32 log-softmax has an exact TF copy below; TF runs float32 Softmax
- * through oneDNN (JIT code chosen by the CPU) and float64 through Eigen's
- * double polynomials, so those may differ from ours in the last bits. */
+ * Used for float64 (TF: Eigen's double polynomials, so ours may differ in
+ * the last bits); float32 has exact TF copies below. */
 #define K_SOFTMAX(NAME, T, EXP, LOG, SUMRUN)                                         \
     static void NAME(const T *x, T *o, int64_t rows, int64_t n, bool lg)             \
     {                                                                                \
@@ -909,7 +908,6 @@ int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dt
             }                                                                        \
         }                                                                            \
     }
-K_SOFTMAX(k_softmax_f32, float, expf, logf, esum_f32_run)
 K_SOFTMAX(k_softmax_f64, double, exp, log, esum_f64_run)
 
 /* The sum of exp(x[first + i]) for i < n as TF's LogSoftmax reduces it: the
@@ -985,6 +983,41 @@ static int k_tf_log_softmax_f32(const float *x, float *o, int64_t rows, int64_t 
     return 0;
 }
 
+/* float32 softmax as TF computes it: TF rewrites Softmax to oneDNN's
+ * (_MklSoftmax), whose AVX-512 kernel takes rows in 16-lane vectors: the
+ * row max, e = exp(x - max) (tfg_k_tf_expf_onednn), the sum of e in two
+ * vector accumulators taking alternate vectors (zeros past the row end),
+ * added together and then reduced by halving the lanes, and e * (1/sum).
+ * Bit-exact with TF 2.21 on AVX-512 machines for rows of up to 47 classes
+ * (beyond that oneDNN changes its summation; results stay within rounding). */
+static void k_tf_softmax_f32(const float *x, float *o, int64_t rows, int64_t n)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *orow = o + r * n;
+        float m = xr[0];
+        for (int64_t i = 1; i < n; i++)
+            m = (xr[i] > m || xr[i] != xr[i]) ? xr[i] : m;
+        float acc[2][16];
+        for (int l = 0; l < 16; l++)
+            acc[0][l] = acc[1][l] = 0.0f;
+        for (int64_t i = 0; i < n; i++) {
+            float e = tfg_k_tf_expf_onednn(xr[i] - m);
+            orow[i] = e;
+            acc[(i / 16) % 2][i % 16] += e;
+        }
+        float lane[16];
+        for (int l = 0; l < 16; l++)
+            lane[l] = acc[0][l] + acc[1][l];
+        for (int h = 8; h >= 1; h /= 2)
+            for (int l = 0; l < h; l++)
+                lane[l] = lane[l] + lane[l + h];
+        float inv = 1.0f / lane[0];
+        for (int64_t i = 0; i < n; i++)
+            orow[i] = orow[i] * inv;
+    }
+}
+
 /* Softmax or log-softmax along the last axis; see kernels.h. */
 int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err)
 {
@@ -1012,7 +1045,7 @@ int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *er
                 return -1;
             }
         } else if (x->dtype == TFG_FLOAT32)
-            k_softmax_f32(x->data, o->data, rows, n, log);
+            k_tf_softmax_f32(x->data, o->data, rows, n);
         else
             k_softmax_f64(x->data, o->data, rows, n, log);
     }

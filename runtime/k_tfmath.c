@@ -249,3 +249,31 @@ static float e_sincos(float x0, bool sine)
 float tfg_k_tf_sinf_packet(float x) { return e_sincos(x, true); }
 /* cos(x) as TF's packet path. */
 float tfg_k_tf_cosf_packet(float x) { return e_sincos(x, false); }
+
+/* exp(x) as oneDNN's AVX-512 eltwise kernel computes it inside TF's float32
+ * Softmax (_MklSoftmax): clamp to [ln(FLT_MIN), ln(FLT_MAX)], n = floor(x
+ * log2(e) + 1/2), r = x - n ln2 by FMA, a degree-5 polynomial in FMAs, then
+ * 2^(n-1) * 2 (zero below ln(FLT_MIN)). */
+float tfg_k_tf_expf_onednn(float x)
+{
+    const float ln2 = u2f(0x3f317218u), log2e = u2f(0x3fb8aa3bu);
+    const float hi = u2f(0x42b17218u), lo = u2f(0xc2aeac50u);
+    const float p1 = u2f(0x3f7ffffbu), p2 = u2f(0x3efffee3u), p3 = u2f(0x3e2aad40u);
+    const float p4 = u2f(0x3d2b9d0du), p5 = u2f(0x3c07cfceu);
+    bool under = x < lo;
+    x = x < hi ? x : hi;
+    x = x > lo ? x : lo;
+    float fx = x * log2e;
+    fx = fx + 0.5f;
+    float n = floorf(fx);
+    float r = fmaf(-n, ln2, x);
+    float scale = under ? 0.0f : u2f((uint32_t)((int32_t)(n - 1.0f) + 127) << 23);
+    float y = p5;
+    y = fmaf(y, r, p4);
+    y = fmaf(y, r, p3);
+    y = fmaf(y, r, p2);
+    y = fmaf(y, r, p1);
+    y = fmaf(y, r, 1.0f);
+    y = y * scale;
+    return y * 2.0f;
+}

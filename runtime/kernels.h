@@ -85,8 +85,9 @@ int tfg_k_reduce(tfg_reduce_op op, const tfg_tensor *x, const int *axes, int nax
 int tfg_k_argminmax(bool is_max, const tfg_tensor *x, int axis, tfg_dtype out_dtype,
                     tfg_tensor **out, tfg_error *err);
 
-/* Softmax / log-softmax along the last axis (floats only). float32
- * log-softmax gives TF's bits; softmax is within a few ulps (TF uses oneDNN). */
+/* Softmax / log-softmax along the last axis (floats only). float32 gives
+ * TF's bits (softmax: rows of up to 47 classes, as TF's oneDNN kernel on
+ * AVX-512; longer rows within rounding). */
 int tfg_k_softmax(const tfg_tensor *x, bool log, tfg_tensor **out, tfg_error *err);
 
 /* ---- shape and data movement (k_shape.c) ---------------------------------- */
@@ -170,6 +171,8 @@ float tfg_k_tf_sigmoidf_packet(float x);
 float tfg_k_tf_sigmoidf_scalar(float x);
 float tfg_k_tf_sinf_packet(float x);
 float tfg_k_tf_cosf_packet(float x);
+/* exp as oneDNN's AVX-512 kernel inside TF's float32 Softmax computes it. */
+float tfg_k_tf_expf_onednn(float x);
 
 /* ---- threads (k_thread.c) ------------------------------------------------- */
 /* Sets the number of threads OpenBLAS (and any parallel kernel) may use;
