@@ -458,7 +458,6 @@ int tfg_api_tf_subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tf
     tfg_node *node = rc ? NULL : tfg_eval_node(ev, "StridedSlice", scope, &in, 1, &at, loc);
     tfg_graph_pop_scope(ev->g);
     if (!node) return -1;
-    ev->g->id_bias += 3;   /* TF's begin/end/strides constants */
     *out = tfg_val_tensor((tfg_endpoint){ node, 0 });
     (void)given;
     (void)is_graph;

@@ -1257,8 +1257,6 @@ B(b_random)
             at.i[2] = seed;
             at.i[3] = seed2;
             n = tfg_eval_node(ev, ints ? "RandomUniformInt" : types[kind], scope, &in, 1, &at, a->loc);
-            /* TF's composite adds mul+add (uniform: sub, mul, add) after the sampler */
-            if (!ints) ev->g->id_bias += kind == 2 ? 3 : 2;
         }
     }
     return close_scope(ev, n, out);

@@ -413,7 +413,7 @@ void tfg_graph_get_seed(tfg_graph *g, bool has_op_seed, int64_t op_seed,
     const int64_t default_graph_seed = 87654321;
     if (g->has_seed) {
         *seed = g->seed;
-        *seed2 = has_op_seed ? op_seed : (int64_t)g->nnodes + g->id_bias;
+        *seed2 = has_op_seed ? op_seed : g->seed_calls++;
     } else if (has_op_seed) {
         *seed = default_graph_seed;
         *seed2 = op_seed;

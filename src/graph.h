@@ -153,8 +153,8 @@ struct tfg_graph {
     int nctrlstack, capctrl;
     tfg_node **variables;        /* global_variables(), in creation order */
     int nvariables, capvariables;
-    int64_t id_bias;             /* ops TensorFlow would have created that tfg folds away
-                                    (e.g. random_normal's mul and add): keeps op-seed ids as TF's */
+    int64_t seed_calls;          /* random ops seeded from the graph seed alone so far: TF 2's
+                                    per-graph op-seed counter (random_seed.get_seed) */
     bool has_seed;               /* tf.set_random_seed(seed) called */
     int64_t seed;
 };
@@ -197,7 +197,8 @@ void tfg_graph_pop_device(tfg_graph *g);
 int tfg_graph_push_control(tfg_graph *g, tfg_node *const *deps, int n);
 void tfg_graph_pop_control(tfg_graph *g);
 
-/* Graph-level / op-level seeds to the (seed, seed2) pair of TF's get_seed. */
+/* Graph-level / op-level seeds to the (seed, seed2) pair of TF's get_seed
+ * (TF 2.x rules: with a graph seed and no op seed, seed2 counts 0, 1, 2...). */
 void tfg_graph_get_seed(tfg_graph *g, bool has_op_seed, int64_t op_seed,
                         int64_t *seed, int64_t *seed2);
 
