@@ -10,6 +10,7 @@ t "no arguments"
 t "unknown command" frobnicate
 t "unknown flag" run data/matmul_graph.tfg --frobnicate
 t "malformed --feed" run data/matmul_graph.tfg --feed x --fetch product
+t "malformed --feed value" run data/matmul_graph.tfg --feed 'matrix1=[[1,' --fetch product
 t "run without FILE" run
 t "--fetch without value" run data/matmul_graph.tfg --fetch
 t "unknown --format" run data/matmul_graph.tfg --fetch product --format xml

@@ -123,7 +123,8 @@ _TF2_NODE = re.compile(r"'\{\{node ([^}]+)\}\} = (\w+)(?:\[(?:[^\[\]]|\[[^\[\]]*
 
 _TF2_DEVICE = re.compile(r"\{\{node [^}]+\}\} was explicitly assigned to (\S+) but available devices "
                          r"are \[[^\]]*\]\.")
-_TF2_FEED = re.compile(r"Cannot feed value of shape (\S+) for Tensor ([^\s']+), which has shape (\S+)")
+_TF2_FEED = re.compile(r"Cannot feed value of shape (\([^)]*\)) for Tensor ([^\s']+), which has shape "
+                       r"(\([^)]*\)|<unknown>)")
 
 
 def normalize(text):
