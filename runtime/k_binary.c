@@ -21,7 +21,9 @@
  */
 /* -O2's very-cheap vectoriser skips loops of unknown trip count; these
  * loops are the whole point of the file. */
-#pragma GCC optimize("O3")
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("O3", "fp-contract=off")
 
 #include "kernels.h"
 

@@ -8,6 +8,10 @@
  * one GEMM call on the matching slices. Results may differ from TF's Eigen
  * contraction in the last bits (summation order), never more.
  */
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("fp-contract=off")
+
 #include "kernels.h"
 
 #include "blas.h"

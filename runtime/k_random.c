@@ -35,6 +35,10 @@
  * sqrtf and sincosf (log, sqrt, sincos for doubles), glibc's as in TF's
  * Linux build, so results are identical, not merely close.
  */
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("fp-contract=off")
+
 #include "kernels.h"
 
 #include <math.h>

@@ -21,7 +21,9 @@
  *   type's lowest/highest; an empty float mean is NaN, an integer one 0;
  *   all/any read any dtype as truth values and give bool.
  */
-#pragma GCC optimize("O3")
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("O3", "fp-contract=off")
 
 #include "kernels.h"
 

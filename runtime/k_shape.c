@@ -12,6 +12,10 @@
  * tests against), e.g. "ConcatOp : Dimension 1 in both shapes must be
  * equal: shape[0] = [2,3] vs. shape[1] = [1,2]".
  */
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("fp-contract=off")
+
 #include "kernels.h"
 
 #include <inttypes.h>

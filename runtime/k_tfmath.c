@@ -8,7 +8,9 @@
  * numpy prints a float32, so to print what TF prints we reproduce the
  * packet functions lane by lane. TF's x86 wheels are built with AVX but
  * without FMA, so every multiply-add below rounds twice (a * b, then + c);
- * this file is compiled as ISO C, where GCC does not contract them.
+ * the pragma below keeps GCC from contracting them into FMAs. The one FMA
+ * user is tfg_k_tf_expf_onednn (oneDNN's JIT code does use FMA), through
+ * fmaf, which is exact on every machine.
  *
  * Written from Eigen's GenericPacketMathFunctions.h / UnaryFunctors.h (the
  * version TF 2.21 vendors: pexp_float with the 6th-order polynomial and
@@ -19,6 +21,10 @@
  * min/max packet ops keep the first operand when either is NaN, and the
  * selects below reproduce that.
  */
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("fp-contract=off")
+
 #include "kernels.h"
 
 #include <math.h>

@@ -23,7 +23,9 @@
  * bool takes logical_not only. float64 math is glibc's, which may differ
  * from TF's Eigen double polynomials in the last bit.
  */
-#pragma GCC optimize("O3")
+/* Results must be TF's bits: never fuse a * b + c into one FMA, whatever
+ * flags the file is built with (-std=gnu11 or -march=native would allow it). */
+#pragma GCC optimize("O3", "fp-contract=off")
 
 #include "kernels.h"
 
