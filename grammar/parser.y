@@ -168,6 +168,7 @@ static tfg_ast *concat_strings(tfg_parse_state *ps, tfg_ast *pieces);
 %type <node> expr_stmt assign_targets print_stmt test_list import_stmt import_list import_item
 %type <node> dotted_name from_names names if_stmt while_stmt for_stmt with_stmt with_items
 %type <node> with_item funcdef params param testlist tuple_head exprlist expr_head test
+%type <node> comp_clauses comp_clause
 %type <node> lambdef lambda_params or_test and_test not_test or_expr xor_expr and_expr
 %type <node> arith_expr term factor power atom_expr atom strings arglist argument
 %type <node> subscriptlist sub_head subscript opt_test dict_items
@@ -353,6 +354,18 @@ suite
 stmts
     : stmt
     | stmts stmt                            { $$ = push_all(ps, $1, $2); }
+    ;
+
+/* comp_clauses: comp_for {comp_for | comp_if};  comp_for: 'for' exprlist 'in' or_test;  comp_if: 'if' or_test */
+comp_clauses
+    : FOR exprlist IN or_test               { $$ = push(ps, mk(ps, TFG_AST_LIST, @1),
+                                                        set3(mk(ps, TFG_AST_FOR, @1), $2, $4, NULL)); }
+    | comp_clauses comp_clause              { $$ = push(ps, $1, $2); }
+    ;
+
+comp_clause
+    : FOR exprlist IN or_test               { $$ = set3(mk(ps, TFG_AST_FOR, @1), $2, $4, NULL); }
+    | IF or_test                            { $$ = set3(mk(ps, TFG_AST_IF, @1), $2, NULL, NULL); }
     ;
 
 /* testlist: test {',' test} [',']   (a TUPLE when there is a comma) */
@@ -549,6 +562,7 @@ atom
     | '[' ']'                               { $$ = mk(ps, TFG_AST_LIST, @1); }
     | '[' test_list ']'                     { $$ = as_kind($2, TFG_AST_LIST, @1); }
     | '[' test_list ',' ']'                 { $$ = as_kind($2, TFG_AST_LIST, @1); }
+    | '[' test comp_clauses ']'             { $$ = take_items(mk_op(ps, TFG_AST_LISTCOMP, @1, 0, $2, NULL), $3); }
     | '{' '}'                               { $$ = mk(ps, TFG_AST_DICT, @1); }
     | '{' dict_items '}'                    { $$ = as_kind($2, TFG_AST_DICT, @1); }
     | '{' dict_items ',' '}'                { $$ = as_kind($2, TFG_AST_DICT, @1); }

@@ -72,7 +72,7 @@ static const char *const kind_names[TFG_AST_KIND_COUNT] = {
     "BINOP", "UNARY", "COMPARE", "BOOLOP", "IFEXP", "LAMBDA",
     "EXPR_STMT", "ASSIGN", "AUGASSIGN", "PRINT",
     "WITH", "FOR", "WHILE", "IF", "DEF", "RETURN",
-    "PASS", "BREAK", "CONTINUE", "IMPORT", "GLOBAL",
+    "PASS", "BREAK", "CONTINUE", "IMPORT", "GLOBAL", "LISTCOMP",
 };
 
 /* "BINOP" for TFG_AST_BINOP, "?" for an unknown kind. */

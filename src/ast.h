@@ -38,6 +38,8 @@
  *   IMPORT            str module ("tensorflow", "numpy", "time", ...), b alias NAME or NULL;
  *                     for `from M import x, y`: str module, items NAMEs, ival 1
  *   GLOBAL            items NAMEs
+ *   LISTCOMP          a element expression, items clauses in order: FOR nodes (a target,
+ *                     b iterable, c NULL) and IF nodes (a condition)   [x for x in y if c]
  * loc is the position of the node's first token, except BINOP, COMPARE and
  * BOOLOP, whose loc is their operator token, and CALL, whose loc is the callee's start.
  */
@@ -57,6 +59,7 @@ typedef enum {
     TFG_AST_EXPR_STMT, TFG_AST_ASSIGN, TFG_AST_AUGASSIGN, TFG_AST_PRINT,
     TFG_AST_WITH, TFG_AST_FOR, TFG_AST_WHILE, TFG_AST_IF, TFG_AST_DEF, TFG_AST_RETURN,
     TFG_AST_PASS, TFG_AST_BREAK, TFG_AST_CONTINUE, TFG_AST_IMPORT, TFG_AST_GLOBAL,
+    TFG_AST_LISTCOMP,
     TFG_AST_KIND_COUNT
 } tfg_ast_kind;
 

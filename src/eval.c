@@ -1044,6 +1044,46 @@ static int subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tfg_va
     return tfg_eval_error(ev, loc, "'%s' object is not subscriptable", tfg_val_type_name(obj));
 }
 
+static int assign_to(tfg_eval *ev, const tfg_ast *target, tfg_val v);
+static int step_check(tfg_eval *ev, tfg_loc loc);
+
+/* Runs comprehension clauses from index k, appending elements to list l. */
+static int listcomp(tfg_eval *ev, const tfg_ast *n, int k, tfg_val l)
+{
+    if (k == n->nitems) {
+        tfg_val v;
+        if (eval_expr(ev, n->a, &v)) return -1;
+        if (tfg_val_list_append(l, v)) return tfg_eval_error(ev, n->loc, "out of memory");
+        return 0;
+    }
+    const tfg_ast *c = n->items[k];
+    if (c->kind == TFG_AST_IF) {
+        tfg_val cv;
+        bool t;
+        if (eval_expr(ev, c->a, &cv)) return -1;
+        int rc = tfg_eval_truth(ev, cv, c->a->loc, &t);
+        tfg_val_decref(cv);
+        if (rc) return -1;
+        return t ? listcomp(ev, n, k + 1, l) : 0;
+    }
+    tfg_val it, *items;
+    int cnt;
+    if (eval_expr(ev, c->b, &it)) return -1;
+    int rc = tfg_eval_iter(ev, it, c->b->loc, &items, &cnt);
+    tfg_val_decref(it);
+    if (rc) return -1;
+    int i;
+    for (i = 0; i < cnt && rc == 0; i++) {
+        if (step_check(ev, c->loc)) { rc = -1; break; }
+        rc = assign_to(ev, c->a, items[i]);
+        items[i].t = TFG_V_NONE;
+        if (rc == 0) rc = listcomp(ev, n, k + 1, l);
+    }
+    for (; i < cnt; i++) tfg_val_decref(items[i]);
+    free(items);
+    return rc;
+}
+
 /* Where an expression starts (its leftmost token), for error locations. */
 static tfg_loc expr_start(const tfg_ast *n)
 {
@@ -1141,6 +1181,13 @@ static int eval_expr(tfg_eval *ev, const tfg_ast *n, tfg_val *out)
         tfg_val_decref(c);
         if (rc) return -1;
         return eval_expr(ev, t ? n->b : n->c, out);
+    }
+    case TFG_AST_LISTCOMP: {
+        tfg_val l = tfg_val_list_new(TFG_V_LIST, 8);
+        if (l.t == TFG_V_MISSING) return tfg_eval_error(ev, n->loc, "out of memory");
+        if (listcomp(ev, n, 0, l)) { tfg_val_decref(l); return -1; }
+        *out = l;
+        return 0;
     }
     case TFG_AST_LAMBDA: {
         tfg_val f = tfg_val_obj(TFG_V_FUNC, sizeof(tfg_funcobj));
