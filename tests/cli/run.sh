@@ -7,7 +7,8 @@
 #   NAME.args    ARGS, shell syntax, one line
 #   NAME.sh      run with `sh NAME.sh` from a scratch copy of its folder, $TFG = the binary
 #   NAME.out     expected stdout, exactly (or within NAME.tol, a relative tolerance
-#                for the numbers, checked with python3)
+#                for the numbers, checked with python3; blanks are then ignored,
+#                since numpy pads columns to the widest number)
 #   NAME.err     lines that must each appear (as substrings) in stderr
 #   NAME.status  expected exit status (default 0)
 # Prints "FAIL NAME: why" for each failure and a last line "N passed, M failed";
@@ -56,7 +57,7 @@ numbers_match() {
 import re, sys
 num = re.compile(r'[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf')
 want, got, tol = open(sys.argv[1]).read(), open(sys.argv[2]).read(), float(sys.argv[3])
-if num.sub('#', want).split() != num.sub('#', got).split():
+if ''.join(num.sub('#', want).split()) != ''.join(num.sub('#', got).split()):
     sys.exit(1)
 for a, b in zip(num.findall(want), num.findall(got)):
     if a == b:

@@ -601,7 +601,7 @@ def same_output(want, got, tol):
         return True
     if tol is None:
         return False
-    if _NUM.sub("#", want).split() != _NUM.sub("#", got).split():
+    if "".join(_NUM.sub("#", want).split()) != "".join(_NUM.sub("#", got).split()):
         return False
     for a, b in zip(_NUM.findall(want), _NUM.findall(got)):
         if a == b:
