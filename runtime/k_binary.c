@@ -467,7 +467,7 @@ int tfg_k_binary(tfg_binop op, const tfg_tensor *a, const tfg_tensor *b,
         return -1;
     }
     bool cmp = op >= TFG_BIN_EQUAL;
-    tfg_tensor *o = tfg_tensor_new(cmp ? TFG_BOOL : dt, rout, sout, err);
+    tfg_tensor *o = tfg_tensor_new_uninit(cmp ? TFG_BOOL : dt, rout, sout, err);
     if (!o)
         return -1;
     if (o->size > 0 && tfg_dtype_is_int(dt) && k_bin_check_ints(op, b, err)) {
@@ -590,7 +590,7 @@ int tfg_k_select(const tfg_tensor *cond, const tfg_tensor *x, const tfg_tensor *
     if (tfg_k_broadcast_shape(x->rank, x->shape, y->rank, y->shape, &rout, sout, err) ||
         tfg_k_broadcast_shape(c->rank, c->shape, rout, sout, &rout, sout, err))
         return -1;
-    tfg_tensor *o = tfg_tensor_new(x->dtype, rout, sout, err);
+    tfg_tensor *o = tfg_tensor_new_uninit(x->dtype, rout, sout, err);
     if (!o)
         return -1;
     k_sel_job job = {.c = c->data, .x = x->data, .y = y->data, .o = o->data,

@@ -271,7 +271,7 @@ int tfg_k_unary(tfg_unop op, const tfg_tensor *x, tfg_tensor **out, tfg_error *e
                              "No OpKernel was registered to support Op '%s' with these "
                              "attrs: [T=DT_BOOL]",
                              k_un_names[op]);
-    tfg_tensor *o = tfg_tensor_new(x->dtype, x->rank, x->shape, err);
+    tfg_tensor *o = tfg_tensor_new_uninit(x->dtype, x->rank, x->shape, err);
     if (!o)
         return -1;
     k_un_job job = {row, x->dtype == TFG_FLOAT32 ? k_un_packet_f32[op] : NULL,

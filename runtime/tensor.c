@@ -12,6 +12,14 @@
  * than the machine's physical memory is refused with TF's OOM message
  * before malloc is asked (lazy overcommit would "succeed", and sanitizer
  * builds abort on such requests).
+ *
+ * Blocks of 1 MiB and more are kept, when freed, in a small cache (the
+ * allocator's own free list, the one piece of process-wide state here,
+ * guarded by a mutex): a graph run again and again (a training loop, a
+ * benchmark) gets its big outputs back without the page faults and kernel
+ * page zeroing of fresh memory. tfg_tensor_new clears a reused block;
+ * tfg_tensor_new_uninit, for kernels that write every element, does not.
+ * Sanitizer builds bypass the cache so use-after-free stays detectable.
  */
 #include "tensor.h"
 
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -32,6 +41,59 @@
 #define TFG_CALLOC_MIN (64 * 1024)
 /* From this many data bytes on, ask for transparent huge pages. */
 #define TFG_HUGEPAGE_MIN (4u << 20)
+
+/* ---- the large-block cache ---------------------------------------------------- */
+#define TFG_CACHE_MIN ((size_t)1 << 20)
+#define TFG_CACHE_SLOTS 4
+#if defined(__SANITIZE_ADDRESS__)
+#define TFG_CACHE_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TFG_CACHE_ON 0
+#endif
+#endif
+#ifndef TFG_CACHE_ON
+#define TFG_CACHE_ON 1
+#endif
+
+static struct {
+    pthread_mutex_t mu;
+    void *blk[TFG_CACHE_SLOTS];
+    size_t cap[TFG_CACHE_SLOTS];
+} big_cache = { PTHREAD_MUTEX_INITIALIZER, { 0 }, { 0 } };
+
+/* A cached block of at least `need` bytes (and not much more), or NULL. */
+static void *cache_take(size_t need, size_t *cap)
+{
+    if (!TFG_CACHE_ON || need < TFG_CACHE_MIN) return NULL;
+    void *b = NULL;
+    pthread_mutex_lock(&big_cache.mu);
+    for (int i = 0; i < TFG_CACHE_SLOTS; i++)
+        if (big_cache.blk[i] && big_cache.cap[i] >= need && big_cache.cap[i] - need <= need / 2) {
+            b = big_cache.blk[i];
+            *cap = big_cache.cap[i];
+            big_cache.blk[i] = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&big_cache.mu);
+    return b;
+}
+
+/* Keeps a freed big block for reuse; false when the cache is full. */
+static bool cache_put(void *b, size_t cap)
+{
+    if (!TFG_CACHE_ON || cap < TFG_CACHE_MIN) return false;
+    bool kept = false;
+    pthread_mutex_lock(&big_cache.mu);
+    for (int i = 0; i < TFG_CACHE_SLOTS && !kept; i++)
+        if (!big_cache.blk[i]) {
+            big_cache.blk[i] = b;
+            big_cache.cap[i] = cap;
+            kept = true;
+        }
+    pthread_mutex_unlock(&big_cache.mu);
+    return kept;
+}
 
 /* Fills err->msg printf-style (when err is not NULL) and returns -1. */
 int tfg_error_set(tfg_error *err, const char *fmt, ...)
@@ -101,8 +163,22 @@ void tfg_tensor_shape_str(int rank, const int64_t *shape, char *buf, size_t n)
         snprintf(buf + used, n - used, "]");
 }
 
+static tfg_tensor *tensor_alloc(tfg_dtype dt, int rank, const int64_t *shape, bool zero, tfg_error *err);
+
 /* Allocates a tensor of the given dtype and shape with zeroed data. */
 tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_error *err)
+{
+    return tensor_alloc(dt, rank, shape, true, err);
+}
+
+/* Allocates a tensor whose data the caller overwrites entirely. */
+tfg_tensor *tfg_tensor_new_uninit(tfg_dtype dt, int rank, const int64_t *shape, tfg_error *err)
+{
+    return tensor_alloc(dt, rank, shape, false, err);
+}
+
+/* The allocation behind both: one block, header then 64-byte-aligned data. */
+static tfg_tensor *tensor_alloc(tfg_dtype dt, int rank, const int64_t *shape, bool zero, tfg_error *err)
 {
     if ((unsigned)dt >= TFG_DTYPE_COUNT) {
         tfg_error_set(err, "Invalid dtype %d", (int)dt);
@@ -137,9 +213,16 @@ tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_err
             overflow = true;
     }
     tfg_tensor *t = NULL;
+    size_t total = 0, cap = 0;
+    bool reused = false;
     if (!overflow) {
-        size_t total = TFG_HDR_BYTES + TFG_ALIGN_SLACK + (size_t)nbytes;
-        t = nbytes < TFG_CALLOC_MIN ? malloc(total) : calloc(1, total);
+        total = TFG_HDR_BYTES + TFG_ALIGN_SLACK + (size_t)nbytes;
+        t = cache_take(total, &cap);
+        reused = t != NULL;
+        if (!t) {
+            t = nbytes < TFG_CALLOC_MIN ? malloc(total) : calloc(1, total);
+            cap = total;
+        }
     }
     if (!t) {
         char s[256];
@@ -160,8 +243,9 @@ tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_err
     t->size = size;
     t->data = (void *)d;
     t->refcount = 1;
-    if (nbytes < TFG_CALLOC_MIN) {
-        memset(t->data, 0, (size_t)nbytes);
+    t->block_bytes = cap;
+    if (nbytes < TFG_CALLOC_MIN || reused) {
+        if (zero) memset(t->data, 0, (size_t)nbytes);
     } else if ((uint64_t)nbytes >= TFG_HUGEPAGE_MIN) {
         /* advisory only: a failure (THP off) changes nothing */
         uintptr_t lo = (d + 4095) & ~(uintptr_t)4095;
@@ -205,8 +289,9 @@ void tfg_tensor_unref(tfg_tensor *t)
         return;
     /* the sole owner needs no atomic read-modify-write */
     if (__atomic_load_n(&t->refcount, __ATOMIC_ACQUIRE) == 1 ||
-        __atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) == 0)
-        free(t);
+        __atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        if (!cache_put(t, t->block_bytes)) free(t);
+    }
 }
 
 /* Deep copy of t (new reference). */

@@ -42,6 +42,7 @@ typedef struct tfg_tensor {
     int64_t size;                    /* number of elements (product of shape) */
     void *data;                      /* size * tfg_dtype_size(dtype) bytes, 64-byte aligned */
     int refcount;
+    size_t block_bytes;              /* size of the heap block (allocator use) */
 } tfg_tensor;
 
 size_t tfg_dtype_size(tfg_dtype dt);
@@ -56,6 +57,9 @@ bool tfg_dtype_is_int(tfg_dtype dt);   /* int32, int64, uint8 */
  * err filled when the size overflows or memory runs out
  * ("OOM when allocating tensor with shape[...]"). */
 tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_error *err);
+/* Same, with data left unset: for kernels that write every element. Large
+ * blocks may come from the allocator's cache of recently freed ones. */
+tfg_tensor *tfg_tensor_new_uninit(tfg_dtype dt, int rank, const int64_t *shape, tfg_error *err);
 /* A scalar tensor from a double / int64 value converted to dt. */
 tfg_tensor *tfg_tensor_scalar_f(tfg_dtype dt, double v, tfg_error *err);
 tfg_tensor *tfg_tensor_scalar_i(tfg_dtype dt, int64_t v, tfg_error *err);

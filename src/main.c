@@ -251,15 +251,18 @@ static int feed_value(tfg_eval *ev, const char *name, const char *text, tfg_dtyp
     if (!src) return -1;
     tfg_arena arena;
     tfg_arena_init(&arena);
-    int rc = -1;
+    int rc = -2;   /* a value that does not parse is a usage error (exit 2) */
     tfg_ast *x = tfg_ast_parse_expr(src, &arena);
     if (x) {
+        rc = -1;
         const tfg_source *saved = ev->src;
         ev->src = src;
         tfg_val v;
         if (tfg_eval_literal(ev, x, &v) == 0) {
             rc = tfg_eval_to_host(ev, v, (int)dt, false, x->loc, out);
             tfg_val_decref(v);
+        } else {
+            rc = -2;   /* not a literal: malformed too */
         }
         if (rc) tfg_eval_print_error(ev, stderr);
         ev->src = saved;
@@ -411,8 +414,10 @@ static int fetch_run(tfg_eval *ev, run_opts *o)
             goto done;
         }
         feeds[nf].target = v.u.e;
-        if (feed_value(ev, name, eq + 1, v.u.e.node->out_dtype[v.u.e.index], &feeds[nf].value)) {
+        int frc = feed_value(ev, name, eq + 1, v.u.e.node->out_dtype[v.u.e.index], &feeds[nf].value);
+        if (frc) {
             free(name);
+            if (frc == -2) rc = 2;
             goto done;
         }
         nf++;
