@@ -77,6 +77,10 @@ if [ $# -ge 1 ] && { [ "$1" = graph ] || [ "$1" = frontend ]; }; then target=$1;
 run=$out/corpus-run-$target
 mkdir -p "$run"
 cp tests/fuzz/corpus/* "$run"/ 2>/dev/null || true
+# the graph target also starts from every golden test and sample
+if [ "$target" = graph ]; then
+    for f in tests/cli/*.tfg samples/*.tfg; do cp "$f" "$run/seed_$(basename "$f")"; done
+fi
 cd "$out"
 ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1} \
 ./fuzz_$target -max_total_time="$secs" -dict=tfg.dict -max_len=4096 -timeout=10 \
