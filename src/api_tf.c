@@ -40,7 +40,8 @@ int tfg_api_tf_lookup(tfg_eval *ev, const char *path, const char *name, tfg_val 
     if (k >= 0) { *out = tfg_val_builtin(&tfg_tfapi_binop_builtin, tfg_val_int(k)); return 0; }
     k = tfg_tfapi_unop_index(name);
     if (k >= 0) { *out = tfg_val_builtin(&tfg_tfapi_unop_builtin, tfg_val_int(k)); return 0; }
-    const tfg_builtin *const tables[] = { tfg_tfapi_functions, tfg_tfapi_nn_functions, tfg_tfapi_train_functions };
+    const tfg_builtin *const tables[] = { tfg_tfapi_functions, tfg_tfapi_nn_functions, tfg_tfapi_train_functions,
+                                          tfg_tfapi_data_functions };
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
         for (const tfg_builtin *b = tables[t]; b->name; b++)
             if (strcmp(b->name, name) == 0) {

@@ -9,11 +9,12 @@
 
 /* The builtin tables of TensorFlow functions, each terminated by a NULL name:
  * core ops (api_tf_ops.c), neural-network ops (api_tf_nn.c), training:
- * optimizers, Saver, data (api_tf_train.c). Entries with flag >= 0 get
+ * optimizers, Saver (api_tf_train.c), data loading builtins (api_data.c). Entries with flag >= 0 get
  * tfg_val_int(flag) as `self`. */
 extern const tfg_builtin tfg_tfapi_functions[];
 extern const tfg_builtin tfg_tfapi_nn_functions[];
 extern const tfg_builtin tfg_tfapi_train_functions[];
+extern const tfg_builtin tfg_tfapi_data_functions[];
 /* Index-bound entries: elementwise binary and unary ops by Python name. */
 int tfg_tfapi_binop_index(const char *pyname);
 int tfg_tfapi_unop_index(const char *pyname);

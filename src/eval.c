@@ -744,6 +744,12 @@ int tfg_eval_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc, t
     int rc;
     if (obj.t == TFG_V_MODULE) {
         const char *path = tfg_val_as_str(obj)->s;
+        if (tfg_api_data_is_module(path)) {
+            rc = tfg_api_data_module(ev, path, name, out);
+            if (rc == 0) return 0;
+            if (ev->failed) return -1;
+            return tfg_eval_error(ev, loc, "module '%s' has no attribute '%s'", path, name);
+        }
         if (strncmp(path, "np", 2) == 0) {
             rc = tfg_api_np_lookup(ev, path, name, out);
             if (rc == 0) return 0;
@@ -1534,8 +1540,10 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
         if (strcmp(m, "tensorflow") == 0 || strncmp(m, "tensorflow.", 11) == 0) path = "tf";
         else if (strcmp(m, "numpy") == 0) path = "np";
         else if (strcmp(m, "__future__") == 0) return 0;
+        else if (tfg_api_data_is_module(m)) path = m;
         if (!path)
-            return tfg_eval_error(ev, n->loc, "No module named '%s' (tfg scripts may import only tensorflow and numpy)", m);
+            return tfg_eval_error(ev, n->loc, "No module named '%s' (tfg scripts may import only tensorflow, numpy "
+                                             "and the modules tfg(5) lists)", m);
         if (n->ival == 1) {   /* from M import a, b */
             for (int i = 0; i < n->nitems; i++) {
                 tfg_val v, mod = tfg_val_module(path);
@@ -1547,7 +1555,7 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
             return 0;
         }
         const char *alias = n->b ? n->b->str : NULL;
-        if (!alias) alias = strcmp(path, "tf") == 0 ? "tensorflow" : "numpy";
+        if (!alias) alias = strcmp(path, "tf") == 0 ? "tensorflow" : strcmp(path, "np") == 0 ? "numpy" : m;
         if (env_set(ev->globals, alias, tfg_val_module(path))) return tfg_eval_error(ev, n->loc, "out of memory");
         return 0;
     }

@@ -143,6 +143,11 @@ int tfg_api_tf_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc,
 int tfg_api_tf_binop(tfg_eval *ev, int op, tfg_val a, tfg_val b, tfg_loc loc, tfg_val *out);
 int tfg_api_tf_unop(tfg_eval *ev, int op, tfg_val a, tfg_loc loc, tfg_val *out);
 int tfg_api_tf_subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tfg_val *out);
+/* Extra modules a script may import (api_data.c: e.g. "time", "sys"):
+ * is_module says whether `import NAME` is allowed; module looks a member up
+ * (0 found, 1 absent, -1 error). */
+bool tfg_api_data_is_module(const char *path);
+int tfg_api_data_module(tfg_eval *ev, const char *path, const char *name, tfg_val *out);
 /* Python builtins (print, range, len, ...): 0 found, 1 not a builtin. */
 int tfg_api_py_lookup(tfg_eval *ev, const char *name, tfg_val *out);
 /* numpy names (np.array, np.float32, ...): 0 found, 1 not. */
