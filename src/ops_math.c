@@ -8,8 +8,19 @@
  * first, as TF's convert_to_tensor does). Comparisons give bool.
  *
  * Kernels are one-line adapters onto tfg_k_binary / tfg_k_unary: no checks
- * beyond what the kernel does, no allocation beyond the output. */
+ * beyond what the kernel does, no allocation beyond the output.
+ *
+ * Gradients are TF's (math_grad.py; nn_grad.py for Relu, Relu6, Softplus),
+ * node for node where values could differ: the same operand order and
+ * association, the same helper ops (SigmoidGrad, ReluGrad, ... in
+ * ops_grad.c), broadcasting undone as TF's SmartBroadcastGradientArgs does
+ * (constant axes when the static shapes decide them, BroadcastGradientArgs
+ * at run time otherwise). Floor, Ceil, Round and FloorDiv give None, Sign
+ * zeros; comparisons and logical ops have bool outputs, which no gradient
+ * reaches. */
+#include <stdarg.h>
 #include <string.h>
+#include "gradients.h"
 #include "ops.h"
 
 /* ---- infer ----------------------------------------------------------------------- */
@@ -234,57 +245,426 @@ static int k_addn(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_ten
     return 0;
 }
 
+/* ---- gradients ------------------------------------------------------------------------ */
+
+/* What a gradient function builds with: the graph, the forward node's
+ * script location (given to every node it adds) and the error record. */
+typedef struct {
+    tfg_graph *g;
+    tfg_loc loc;
+    tfg_error *err;
+} gb;
+
+/* Output 0 of a node (a NULL node stays NULL: a failure). */
+static tfg_endpoint ep(tfg_node *n)
+{
+    return (tfg_endpoint){ n, 0 };
+}
+
+/* type(in...) with attributes at (NULL: none); a failed operand (node NULL)
+ * gives a failure without adding anything. */
+static tfg_endpoint op(gb *b, const char *type, const tfg_attrs *at, int n, ...)
+{
+    tfg_endpoint in[4];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) in[i] = va_arg(ap, tfg_endpoint);
+    va_end(ap);
+    for (int i = 0; i < n; i++)
+        if (!in[i].node) return in[i];
+    return ep(tfg_grad_add(b->g, type, NULL, in, n, at, b->loc, b->err));
+}
+
+/* type(a). */
+static tfg_endpoint un(gb *b, const char *type, tfg_endpoint a)
+{
+    return op(b, type, NULL, 1, a);
+}
+
+/* type(a, c). */
+static tfg_endpoint bin(gb *b, const char *type, tfg_endpoint a, tfg_endpoint c)
+{
+    return op(b, type, NULL, 2, a, c);
+}
+
+/* A scalar Const of dtype dt. */
+static tfg_endpoint scalar(gb *b, tfg_dtype dt, double v)
+{
+    return ep(tfg_grad_scalar(b->g, dt, v, NULL, b->loc, b->err));
+}
+
+/* The static shape of an endpoint. */
+static const tfg_shape *shp(tfg_endpoint e)
+{
+    return &e.node->out_shape[e.index];
+}
+
+/* Are both static shapes fully defined and equal? */
+static bool same_static(const tfg_shape *a, const tfg_shape *c)
+{
+    return tfg_shape_fully_defined(a) && tfg_shape_fully_defined(c) && a->rank == c->rank &&
+           memcmp(a->dim, c->dim, sizeof(int64_t) * (size_t)a->rank) == 0;
+}
+
+/* TF's _ShapesFullySpecifiedAndEqual(x, y, grad) for a binary node. */
+static bool shapes_equal(const tfg_node *n, tfg_endpoint grad)
+{
+    return same_static(shp(n->inputs[0]), shp(n->inputs[1])) && same_static(shp(n->inputs[0]), shp(grad));
+}
+
+/* TF's _InferGradientReductionAxes, from x's side: the axes x was broadcast
+ * along against y, or false when the static shapes do not decide them. */
+static bool infer_axes(const tfg_shape *xs, const tfg_shape *ys, int64_t *axes, int *na)
+{
+    if (xs->rank < 0 || ys->rank < 0) return false;
+    int br = xs->rank > ys->rank ? xs->rank : ys->rank;
+    *na = 0;
+    for (int a = 0; a < br; a++) {
+        int kx = a - (br - xs->rank), ky = a - (br - ys->rank);
+        int64_t xd = kx < 0 ? 1 : xs->dim[kx], yd = ky < 0 ? 1 : ys->dim[ky];
+        if (xd == 1 && yd != 1) axes[(*na)++] = a;
+        else if (yd == 1 && xd != 1) continue;
+        else if (xd < 0 || yd < 0) return false;
+    }
+    return true;
+}
+
+/* TF's _ReduceGradientArg: grad (shaped like x op y) summed over the axes
+ * where x was broadcast against y, kept, and reshaped to x's shape. */
+static tfg_endpoint reduce_arg(gb *b, tfg_endpoint grad, tfg_endpoint x, tfg_endpoint y)
+{
+    if (!grad.node) return grad;
+    int64_t axes[TFG_MAX_RANK];
+    int na;
+    if (infer_axes(shp(x), shp(y), axes, &na)) {
+        if (na == 0 && shp(x)->rank >= shp(y)->rank) return grad;
+        tfg_attrs keep;
+        memset(&keep, 0, sizeof keep);
+        keep.flag[0] = true;
+        tfg_endpoint sum = op(b, "Sum", &keep, 2, grad, ep(tfg_grad_ivec(b->g, axes, na, "Const", b->loc, b->err)));
+        return bin(b, "Reshape", sum, sum.node ? ep(tfg_grad_shape_of(b->g, x, b->loc, b->err)) : sum);
+    }
+    tfg_endpoint out;
+    if (tfg_grad_unbroadcast(b->g, grad, x, b->loc, &out, b->err)) return ep(NULL);
+    return out;
+}
+
+/* Sets the gradients of a binary node's inputs to gx and gy, reduced to the
+ * inputs' shapes unless `equal` (TF's fast path); -1 on a failure. */
+static int set_binary(gb *b, const tfg_node *n, tfg_endpoint gx, tfg_endpoint gy, bool equal, tfg_endpoint *grad_in)
+{
+    tfg_endpoint x = n->inputs[0], y = n->inputs[1];
+    grad_in[0] = equal ? gx : reduce_arg(b, gx, x, y);
+    if (!grad_in[0].node) return -1;
+    grad_in[1] = equal ? gy : reduce_arg(b, gy, y, x);
+    return grad_in[1].node ? 0 : -1;
+}
+
+/* Sets the gradient of a unary node's input; -1 when building it failed. */
+static int set_one(tfg_endpoint g, tfg_endpoint *grad_in)
+{
+    grad_in[0] = g;
+    return g.node ? 0 : -1;
+}
+
+/* Add, AddV2: (grad, grad), reduced. */
+static int grad_add(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0];
+    return set_binary(&b, n, gr, gr, shapes_equal(n, gr), grad_in);
+}
+
+/* Sub: (grad, -grad), reduced. */
+static int grad_sub(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0];
+    return set_binary(&b, n, gr, un(&b, "Neg", gr), shapes_equal(n, gr), grad_in);
+}
+
+/* Mul: (grad * y, x * grad), reduced. */
+static int grad_mul(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], x = n->inputs[0], y = n->inputs[1];
+    bool equal = shapes_equal(n, gr) && n->out_dtype[0] == TFG_FLOAT32;
+    tfg_endpoint gx = bin(&b, "Mul", gr, y);
+    tfg_endpoint gy = equal ? bin(&b, "Mul", gr, x) : bin(&b, "Mul", x, gr);
+    return set_binary(&b, n, gx, gy, equal, grad_in);
+}
+
+/* RealDiv, Div: (grad / y, grad * ((-x / y) / y)), reduced. */
+static int grad_div(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], x = n->inputs[0], y = n->inputs[1];
+    tfg_endpoint gx = bin(&b, "RealDiv", gr, y);
+    tfg_endpoint gy = bin(&b, "Mul", gr, bin(&b, "RealDiv", bin(&b, "RealDiv", un(&b, "Neg", x), y), y));
+    return set_binary(&b, n, gx, gy, false, grad_in);
+}
+
+/* FloorMod: (grad, grad * -floor_div(x, y)), reduced. */
+static int grad_floormod(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                         tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], x = n->inputs[0], y = n->inputs[1];
+    tfg_endpoint gy = bin(&b, "Mul", gr, un(&b, "Neg", bin(&b, "FloorDiv", x, y)));
+    return set_binary(&b, n, gr, gy, false, grad_in);
+}
+
+/* Pow: (grad * y * x^(y-1), grad * z * (log(x) where x > 0, else 0)), reduced. */
+static int grad_pow(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], x = n->inputs[0], y = n->inputs[1];
+    tfg_dtype dt = n->out_dtype[0];
+    tfg_endpoint ym1 = bin(&b, "Sub", y, scalar(&b, dt, 1));
+    tfg_endpoint gx = bin(&b, "Mul", bin(&b, "Mul", gr, y), bin(&b, "Pow", x, ym1));
+    tfg_endpoint mask = bin(&b, "Greater", x, scalar(&b, dt, 0));
+    tfg_endpoint safe = op(&b, "Select", NULL, 3, mask, x, un(&b, "OnesLike", x));
+    tfg_endpoint logx = op(&b, "Select", NULL, 3, mask, un(&b, "Log", safe), un(&b, "ZerosLike", x));
+    tfg_endpoint gy = bin(&b, "Mul", bin(&b, "Mul", gr, ep(n)), logx);
+    return set_binary(&b, n, gx, gy, false, grad_in);
+}
+
+/* Maximum (selector GreaterEqual) and Minimum (LessEqual): grad where x was
+ * chosen (ties go to x) and where y was, reduced. */
+static int grad_minmax(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err, const char *selector)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0];
+    tfg_endpoint zeros = un(&b, "ZerosLike", gr), xmask = bin(&b, selector, n->inputs[0], n->inputs[1]);
+    tfg_endpoint gx = op(&b, "SelectV2", NULL, 3, xmask, gr, zeros);
+    tfg_endpoint gy = op(&b, "SelectV2", NULL, 3, xmask, zeros, gr);
+    return set_binary(&b, n, gx, gy, false, grad_in);
+}
+
+/* Maximum. */
+static int grad_maximum(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                        tfg_error *err)
+{
+    return grad_minmax(g, n, grad_out, grad_in, err, "GreaterEqual");
+}
+
+/* Minimum. */
+static int grad_minimum(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                        tfg_error *err)
+{
+    return grad_minmax(g, n, grad_out, grad_in, err, "LessEqual");
+}
+
+/* SquaredDifference: x_grad = (2 * grad) * (x - y); (x_grad, -x_grad), reduced. */
+static int grad_sqdiff(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], x = n->inputs[0], y = n->inputs[1];
+    tfg_endpoint xg = bin(&b, "Mul", bin(&b, "Mul", scalar(&b, n->out_dtype[0], 2), gr), bin(&b, "Sub", x, y));
+    return set_binary(&b, n, xg, un(&b, "Neg", xg), shapes_equal(n, gr), grad_in);
+}
+
+/* Ops TF gives no gradient (Floor, Ceil, Round, FloorDiv): None for every input. */
+static int grad_none(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    (void)g; (void)grad_out; (void)err;
+    for (int i = 0; i < n->ninputs; i++) grad_in[i] = ep(NULL);
+    return 0;
+}
+
+/* Neg: -grad. */
+static int grad_neg(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(un(&b, "Neg", grad_out[0]), grad_in);
+}
+
+/* Abs: grad * sign(x). */
+static int grad_abs(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", grad_out[0], un(&b, "Sign", n->inputs[0])), grad_in);
+}
+
+/* Square: grad * (x * 2). */
+static int grad_square(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint x2 = bin(&b, "Mul", n->inputs[0], scalar(&b, n->out_dtype[0], 2));
+    return set_one(bin(&b, "Mul", grad_out[0], x2), grad_in);
+}
+
+/* The ops whose gradient is one helper op of (y, dy): Sqrt, Rsqrt, Sigmoid,
+ * Tanh, Reciprocal. */
+static int grad_by_output(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                          tfg_error *err, const char *helper)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, helper, ep(n), grad_out[0]), grad_in);
+}
+
+/* Sqrt: SqrtGrad(y, grad). */
+static int grad_sqrt(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    return grad_by_output(g, n, grad_out, grad_in, err, "SqrtGrad");
+}
+
+/* Rsqrt: RsqrtGrad(y, grad). */
+static int grad_rsqrt(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    return grad_by_output(g, n, grad_out, grad_in, err, "RsqrtGrad");
+}
+
+/* Sigmoid: SigmoidGrad(y, grad). */
+static int grad_sigmoid(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                        tfg_error *err)
+{
+    return grad_by_output(g, n, grad_out, grad_in, err, "SigmoidGrad");
+}
+
+/* Tanh: TanhGrad(y, grad). */
+static int grad_tanh(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    return grad_by_output(g, n, grad_out, grad_in, err, "TanhGrad");
+}
+
+/* Reciprocal: ReciprocalGrad(y, grad). */
+static int grad_reciprocal(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                           tfg_error *err)
+{
+    return grad_by_output(g, n, grad_out, grad_in, err, "ReciprocalGrad");
+}
+
+/* Relu: ReluGrad(grad, y). */
+static int grad_relu(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "ReluGrad", grad_out[0], ep(n)), grad_in);
+}
+
+/* Relu6: Relu6Grad(grad, y). */
+static int grad_relu6(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Relu6Grad", grad_out[0], ep(n)), grad_in);
+}
+
+/* Exp: grad * y. */
+static int grad_exp(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", grad_out[0], ep(n)), grad_in);
+}
+
+/* Log: grad * reciprocal(x). */
+static int grad_log(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", grad_out[0], un(&b, "Reciprocal", n->inputs[0])), grad_in);
+}
+
+/* Log1p: grad * reciprocal(1 + x). */
+static int grad_log1p(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                      tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint xp1 = bin(&b, "AddV2", scalar(&b, n->out_dtype[0], 1), n->inputs[0]);
+    return set_one(bin(&b, "Mul", grad_out[0], un(&b, "Reciprocal", xp1)), grad_in);
+}
+
+/* Sign: zeros like x. */
+static int grad_sign(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    (void)grad_out;
+    return set_one(un(&b, "ZerosLike", n->inputs[0]), grad_in);
+}
+
+/* Sin: grad * cos(x). */
+static int grad_sin(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", grad_out[0], un(&b, "Cos", n->inputs[0])), grad_in);
+}
+
+/* Cos: -grad * sin(x). */
+static int grad_cos(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", un(&b, "Neg", grad_out[0]), un(&b, "Sin", n->inputs[0])), grad_in);
+}
+
+/* Softplus: grad * sigmoid(x). */
+static int grad_softplus(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                         tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_one(bin(&b, "Mul", grad_out[0], un(&b, "Sigmoid", n->inputs[0])), grad_in);
+}
+
+/* AddN: grad for every input. */
+static int grad_addn(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    (void)g; (void)err;
+    for (int i = 0; i < n->ninputs; i++) grad_in[i] = grad_out[0];
+    return 0;
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
-/* One table entry: TF type, input count, infer, CPU kernel, doc. */
-#define MATH_OP(type, nin, infer, kernel, doc)                                            \
-    { type, nin, 0, infer, { kernel, NULL }, NULL, doc }
+/* One table entry: TF type, input count, infer, CPU kernel, gradient, doc. */
+#define MATH_OP(type, nin, infer, kernel, grad, doc)                                      \
+    { type, nin, 0, infer, { kernel, NULL }, grad, doc }
 
 const tfg_opdef tfg_ops_math[] = {
-    MATH_OP("AddV2", 2, infer_bin_real, k_add, "x + y, broadcasting (tf.add, +)"),
-    MATH_OP("Add", 2, infer_bin_real, k_add, "x + y, broadcasting (legacy op type of AddV2)"),
-    MATH_OP("Sub", 2, infer_bin_real, k_sub, "x - y, broadcasting (tf.subtract, tf.sub, -)"),
-    MATH_OP("Mul", 2, infer_bin_real, k_mul, "x * y, broadcasting (tf.multiply, tf.mul, *)"),
-    MATH_OP("RealDiv", 2, infer_bin_real, k_div, "x / y for floats (tf.divide, tf.truediv, /)"),
-    MATH_OP("Div", 2, infer_bin_real, k_div, "x / y; integers truncate toward zero (tf.div)"),
-    MATH_OP("FloorDiv", 2, infer_bin_real, k_floordiv, "floor(x / y) (tf.floordiv, //)"),
-    MATH_OP("FloorMod", 2, infer_bin_real, k_floormod, "x mod y, sign of y (tf.mod, %)"),
-    MATH_OP("Pow", 2, infer_bin_signed, k_pow, "x ** y (tf.pow, **)"),
-    MATH_OP("Maximum", 2, infer_bin_real, k_maximum, "elementwise max(x, y) (tf.maximum)"),
-    MATH_OP("Minimum", 2, infer_bin_real, k_minimum, "elementwise min(x, y) (tf.minimum)"),
-    MATH_OP("SquaredDifference", 2, infer_bin_signed, k_sqdiff,
+    MATH_OP("AddV2", 2, infer_bin_real, k_add, grad_add, "x + y, broadcasting (tf.add, +)"),
+    MATH_OP("Add", 2, infer_bin_real, k_add, grad_add, "x + y, broadcasting (legacy op type of AddV2)"),
+    MATH_OP("Sub", 2, infer_bin_real, k_sub, grad_sub, "x - y, broadcasting (tf.subtract, tf.sub, -)"),
+    MATH_OP("Mul", 2, infer_bin_real, k_mul, grad_mul, "x * y, broadcasting (tf.multiply, tf.mul, *)"),
+    MATH_OP("RealDiv", 2, infer_bin_real, k_div, grad_div, "x / y for floats (tf.divide, tf.truediv, /)"),
+    MATH_OP("Div", 2, infer_bin_real, k_div, grad_div, "x / y; integers truncate toward zero (tf.div)"),
+    MATH_OP("FloorDiv", 2, infer_bin_real, k_floordiv, grad_none, "floor(x / y) (tf.floordiv, //)"),
+    MATH_OP("FloorMod", 2, infer_bin_real, k_floormod, grad_floormod, "x mod y, sign of y (tf.mod, %)"),
+    MATH_OP("Pow", 2, infer_bin_signed, k_pow, grad_pow, "x ** y (tf.pow, **)"),
+    MATH_OP("Maximum", 2, infer_bin_real, k_maximum, grad_maximum, "elementwise max(x, y) (tf.maximum)"),
+    MATH_OP("Minimum", 2, infer_bin_real, k_minimum, grad_minimum, "elementwise min(x, y) (tf.minimum)"),
+    MATH_OP("SquaredDifference", 2, infer_bin_signed, k_sqdiff, grad_sqdiff,
             "(x - y) ** 2 (tf.squared_difference)"),
-    MATH_OP("Equal", 2, infer_bin_equality, k_equal, "x == y, bool (tf.equal)"),
-    MATH_OP("NotEqual", 2, infer_bin_equality, k_not_equal, "x != y, bool (tf.not_equal)"),
-    MATH_OP("Less", 2, infer_bin_compare, k_less, "x < y, bool (tf.less, <)"),
-    MATH_OP("LessEqual", 2, infer_bin_compare, k_less_equal, "x <= y, bool (tf.less_equal, <=)"),
-    MATH_OP("Greater", 2, infer_bin_compare, k_greater, "x > y, bool (tf.greater, >)"),
-    MATH_OP("GreaterEqual", 2, infer_bin_compare, k_greater_equal,
+    MATH_OP("Equal", 2, infer_bin_equality, k_equal, NULL, "x == y, bool (tf.equal)"),
+    MATH_OP("NotEqual", 2, infer_bin_equality, k_not_equal, NULL, "x != y, bool (tf.not_equal)"),
+    MATH_OP("Less", 2, infer_bin_compare, k_less, NULL, "x < y, bool (tf.less, <)"),
+    MATH_OP("LessEqual", 2, infer_bin_compare, k_less_equal, NULL, "x <= y, bool (tf.less_equal, <=)"),
+    MATH_OP("Greater", 2, infer_bin_compare, k_greater, NULL, "x > y, bool (tf.greater, >)"),
+    MATH_OP("GreaterEqual", 2, infer_bin_compare, k_greater_equal, NULL,
             "x >= y, bool (tf.greater_equal, >=)"),
-    MATH_OP("LogicalAnd", 2, infer_bin_logical, k_logical_and, "x and y on bools (tf.logical_and)"),
-    MATH_OP("LogicalOr", 2, infer_bin_logical, k_logical_or, "x or y on bools (tf.logical_or)"),
-    MATH_OP("Neg", 1, infer_un_signed, k_neg, "-x (tf.negative, tf.neg, unary -)"),
-    MATH_OP("Abs", 1, infer_un_signed, k_abs, "|x| (tf.abs)"),
-    MATH_OP("Square", 1, infer_un_real, k_square, "x * x (tf.square)"),
-    MATH_OP("Sqrt", 1, infer_un_float, k_sqrt, "square root (tf.sqrt)"),
-    MATH_OP("Rsqrt", 1, infer_un_float, k_rsqrt, "1 / sqrt(x) (tf.rsqrt)"),
-    MATH_OP("Exp", 1, infer_un_float, k_exp, "e ** x (tf.exp)"),
-    MATH_OP("Log", 1, infer_un_float, k_log, "natural logarithm (tf.log)"),
-    MATH_OP("Log1p", 1, infer_un_float, k_log1p, "log(1 + x) (tf.log1p)"),
-    MATH_OP("Sigmoid", 1, infer_un_float, k_sigmoid, "1 / (1 + exp(-x)) (tf.sigmoid)"),
-    MATH_OP("Tanh", 1, infer_un_float, k_tanh, "hyperbolic tangent (tf.tanh)"),
-    MATH_OP("Relu", 1, infer_un_real_features, k_relu, "max(x, 0) (tf.nn.relu)"),
-    MATH_OP("Relu6", 1, infer_un_real_features, k_relu6, "min(max(x, 0), 6) (tf.nn.relu6)"),
-    MATH_OP("Sign", 1, infer_un_signed, k_sign, "-1, 0 or 1 (tf.sign)"),
-    MATH_OP("Floor", 1, infer_un_float, k_floor, "round toward -inf (tf.floor)"),
-    MATH_OP("Ceil", 1, infer_un_float, k_ceil, "round toward +inf (tf.ceil)"),
-    MATH_OP("Round", 1, infer_un_signed, k_round, "round half to even (tf.round)"),
-    MATH_OP("Reciprocal", 1, infer_un_signed, k_reciprocal, "1 / x (tf.reciprocal)"),
-    MATH_OP("Sin", 1, infer_un_float, k_sin, "sine (tf.sin)"),
-    MATH_OP("Cos", 1, infer_un_float, k_cos, "cosine (tf.cos)"),
-    MATH_OP("Softplus", 1, infer_un_float_features, k_softplus, "log(exp(x) + 1) (tf.nn.softplus)"),
-    MATH_OP("LogicalNot", 1, infer_un_bool, k_logical_not, "not x on bools (tf.logical_not)"),
-    { "AddN", 1, TFG_OPF_VARIADIC, infer_addn, { k_addn, NULL }, NULL,
+    MATH_OP("LogicalAnd", 2, infer_bin_logical, k_logical_and, NULL, "x and y on bools (tf.logical_and)"),
+    MATH_OP("LogicalOr", 2, infer_bin_logical, k_logical_or, NULL, "x or y on bools (tf.logical_or)"),
+    MATH_OP("Neg", 1, infer_un_signed, k_neg, grad_neg, "-x (tf.negative, tf.neg, unary -)"),
+    MATH_OP("Abs", 1, infer_un_signed, k_abs, grad_abs, "|x| (tf.abs)"),
+    MATH_OP("Square", 1, infer_un_real, k_square, grad_square, "x * x (tf.square)"),
+    MATH_OP("Sqrt", 1, infer_un_float, k_sqrt, grad_sqrt, "square root (tf.sqrt)"),
+    MATH_OP("Rsqrt", 1, infer_un_float, k_rsqrt, grad_rsqrt, "1 / sqrt(x) (tf.rsqrt)"),
+    MATH_OP("Exp", 1, infer_un_float, k_exp, grad_exp, "e ** x (tf.exp)"),
+    MATH_OP("Log", 1, infer_un_float, k_log, grad_log, "natural logarithm (tf.log)"),
+    MATH_OP("Log1p", 1, infer_un_float, k_log1p, grad_log1p, "log(1 + x) (tf.log1p)"),
+    MATH_OP("Sigmoid", 1, infer_un_float, k_sigmoid, grad_sigmoid, "1 / (1 + exp(-x)) (tf.sigmoid)"),
+    MATH_OP("Tanh", 1, infer_un_float, k_tanh, grad_tanh, "hyperbolic tangent (tf.tanh)"),
+    MATH_OP("Relu", 1, infer_un_real_features, k_relu, grad_relu, "max(x, 0) (tf.nn.relu)"),
+    MATH_OP("Relu6", 1, infer_un_real_features, k_relu6, grad_relu6, "min(max(x, 0), 6) (tf.nn.relu6)"),
+    MATH_OP("Sign", 1, infer_un_signed, k_sign, grad_sign, "-1, 0 or 1 (tf.sign)"),
+    MATH_OP("Floor", 1, infer_un_float, k_floor, grad_none, "round toward -inf (tf.floor)"),
+    MATH_OP("Ceil", 1, infer_un_float, k_ceil, grad_none, "round toward +inf (tf.ceil)"),
+    MATH_OP("Round", 1, infer_un_signed, k_round, grad_none, "round half to even (tf.round)"),
+    MATH_OP("Reciprocal", 1, infer_un_signed, k_reciprocal, grad_reciprocal, "1 / x (tf.reciprocal)"),
+    MATH_OP("Sin", 1, infer_un_float, k_sin, grad_sin, "sine (tf.sin)"),
+    MATH_OP("Cos", 1, infer_un_float, k_cos, grad_cos, "cosine (tf.cos)"),
+    MATH_OP("Softplus", 1, infer_un_float_features, k_softplus, grad_softplus, "log(exp(x) + 1) (tf.nn.softplus)"),
+    MATH_OP("LogicalNot", 1, infer_un_bool, k_logical_not, NULL, "not x on bools (tf.logical_not)"),
+    { "AddN", 1, TFG_OPF_VARIADIC, infer_addn, { k_addn, NULL }, grad_addn,
       "sum of a list of same-shape tensors (tf.add_n)" },
 };
 const int tfg_ops_math_count = (int)(sizeof tfg_ops_math / sizeof tfg_ops_math[0]);

@@ -3,8 +3,16 @@
  * MatMul (a, b); attrs flag[0] = transpose_a, flag[1] = transpose_b. Both
  * rank 2 is TF's MatMul; a rank above 2 (or an unknown rank) is TF's
  * BatchMatMulV2 (leading dims broadcast, transpose flags = adj_x/adj_y) on
- * the same node, as tf.matmul picks one or the other. */
+ * the same node, as tf.matmul picks one or the other.
+ *
+ * The gradient is TF's _MatMulGrad / _BatchMatMulV2: two products whose
+ * transpose flags follow the forward ones, and for batches whose static
+ * batch shapes are not known to be equal, the broadcast batch axes summed
+ * away (tfg_grad_unbroadcast; the matrix axes of each product already
+ * match its operand's). */
 #include <inttypes.h>
+#include <string.h>
+#include "gradients.h"
 #include "ops.h"
 
 /* Static shape of a (batch) matrix product, with TF's checks and messages. */
@@ -55,8 +63,58 @@ static int k_matmul(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_t
     return tfg_k_matmul(in[0], in[1], n->attr.flag[0], n->attr.flag[1], out, err);
 }
 
+/* a @ b with the given transpose flags (adjoints for batches). */
+static tfg_node *matmul(tfg_graph *g, tfg_endpoint a, tfg_endpoint b, bool ta, bool tb, tfg_loc loc, tfg_error *err)
+{
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    at.flag[0] = ta;
+    at.flag[1] = tb;
+    tfg_endpoint in[2] = { a, b };
+    return tfg_grad_add(g, "MatMul", NULL, in, 2, &at, loc, err);
+}
+
+/* Could the product have batch axes, and are the batch shapes not known to
+ * be equal? Then each gradient is summed over its operand's broadcast axes. */
+static bool batch_reduce(const tfg_node *n)
+{
+    const tfg_shape *a = tfg_ops_in_shape(n, 0), *b = tfg_ops_in_shape(n, 1);
+    if (a->rank >= 0 && a->rank <= 2 && b->rank >= 0 && b->rank <= 2) return false;
+    if (a->rank < 0 || b->rank < 0 || a->rank != b->rank) return true;
+    for (int d = 0; d < a->rank - 2; d++)
+        if (a->dim[d] < 0 || a->dim[d] != b->dim[d]) return true;
+    return false;
+}
+
+/* MatMul's gradient: (grad @ b^T, a^T @ grad) and the transposed variants. */
+static int grad_matmul(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in, tfg_error *err)
+{
+    bool ta = n->attr.flag[0], tb = n->attr.flag[1];
+    tfg_endpoint a = n->inputs[0], b = n->inputs[1], gr = grad_out[0];
+    tfg_node *ga, *gb;
+    if (!ta && !tb) {
+        ga = matmul(g, gr, b, false, true, n->loc, err);
+        gb = ga ? matmul(g, a, gr, true, false, n->loc, err) : NULL;
+    } else if (!ta && tb) {
+        ga = matmul(g, gr, b, false, false, n->loc, err);
+        gb = ga ? matmul(g, gr, a, true, false, n->loc, err) : NULL;
+    } else if (ta && !tb) {
+        ga = matmul(g, b, gr, false, true, n->loc, err);
+        gb = ga ? matmul(g, a, gr, false, false, n->loc, err) : NULL;
+    } else {
+        ga = matmul(g, b, gr, true, true, n->loc, err);
+        gb = ga ? matmul(g, gr, a, true, true, n->loc, err) : NULL;
+    }
+    if (!gb) return -1;
+    grad_in[0] = tfg_grad_ep(ga);
+    grad_in[1] = tfg_grad_ep(gb);
+    if (!batch_reduce(n)) return 0;
+    if (tfg_grad_unbroadcast(g, grad_in[0], a, n->loc, &grad_in[0], err)) return -1;
+    return tfg_grad_unbroadcast(g, grad_in[1], b, n->loc, &grad_in[1], err);
+}
+
 const tfg_opdef tfg_ops_matmul[] = {
-    { "MatMul", 2, 0, infer_matmul, { k_matmul, NULL }, NULL,
+    { "MatMul", 2, 0, infer_matmul, { k_matmul, NULL }, grad_matmul,
       "matrix product a @ b; rank > 2 multiplies batches (tf.matmul, @)" },
 };
 const int tfg_ops_matmul_count = (int)(sizeof tfg_ops_matmul / sizeof tfg_ops_matmul[0]);
