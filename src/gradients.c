@@ -162,7 +162,7 @@ int tfg_grad_build(tfg_graph *g, const tfg_endpoint *ys, int ny, const tfg_endpo
         tfg_node *nd = g->nodes[id];
         if (from_x[id]) continue;
         for (int k = 0; k < nd->ninputs; k++)
-            if (from_x[nd->inputs[k].node->id] && !(k == 0 && (nd->op->flags & TFG_OPF_REF_INPUT0))) {
+            if (from_x[nd->inputs[k].node->id] && !tfg_op_ref_input(nd->op, k)) {
                 from_x[id] = 1;
                 break;
             }

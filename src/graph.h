@@ -87,6 +87,13 @@ enum {
     TFG_OPF_NO_OUTPUT  = 1 << 2,  /* an operation (NoOp, group): fetch gives None */
     TFG_OPF_VARIADIC   = 1 << 3,  /* ninputs is a minimum (Concat, Pack, AddN) */
 };
+/* Bits 8..11: how many leading inputs are variables updated in place (the
+ * optimizers' Apply* ops: var and slots); like TFG_OPF_REF_INPUT0 they are
+ * not evaluated and their kernels get NULL there. */
+#define TFG_OPF_NREF(k) ((unsigned)(k) << 8)
+
+/* Is input i of op a variable reference (not evaluated by the session)? */
+static inline bool tfg_op_ref_input(const struct tfg_opdef *op, int i);
 
 enum { TFG_BACKEND_CPU = 0, TFG_BACKEND_OPENCL = 1, TFG_BACKEND_COUNT };
 
@@ -114,6 +121,11 @@ struct tfg_opdef {
     tfg_grad_fn grad;           /* NULL: not differentiable (yet) */
     const char *doc;            /* one line for `tfg help ops` and the man page */
 };
+
+static inline bool tfg_op_ref_input(const struct tfg_opdef *op, int i)
+{
+    return (i == 0 && (op->flags & TFG_OPF_REF_INPUT0)) || (unsigned)i < ((op->flags >> 8) & 15u);
+}
 
 /* The op named by its TF type ("Add", "MatMul"), or NULL. */
 const tfg_opdef *tfg_op_find(const char *type);

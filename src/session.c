@@ -229,7 +229,7 @@ static plan *make_plan(tfg_session *s, const tfg_endpoint *fetches, int nf,
     while (sp) {
         tfg_node *nd = g->nodes[stack[--sp]];
         for (int i = 0; i < nd->ninputs; i++) {
-            if (i == 0 && (nd->op->flags & TFG_OPF_REF_INPUT0)) continue;
+            if (tfg_op_ref_input(nd->op, i)) continue;
             tfg_node *in = nd->inputs[i].node;
             p->uses[in->id * TFG_MAX_OUTPUTS + nd->inputs[i].index]++;
             if (need[in->id] || node_fed(in, feeds, nfeeds)) continue;
@@ -383,7 +383,7 @@ static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches
             if (!inp) { rc = tfg_error_set(err, "out of memory"); break; }
         }
         for (int i = 0; i < n->ninputs; i++) {
-            if (i == 0 && (n->op->flags & TFG_OPF_REF_INPUT0)) { inp[i] = NULL; continue; }
+            if (tfg_op_ref_input(n->op, i)) { inp[i] = NULL; continue; }
             inp[i] = vals[n->inputs[i].node->id * TFG_MAX_OUTPUTS + n->inputs[i].index];
         }
         tfg_tensor **out = &vals[n->id * TFG_MAX_OUTPUTS];
@@ -397,7 +397,7 @@ static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches
         }
         /* release inputs after their last consumer */
         for (int i = 0; i < n->ninputs; i++) {
-            if (i == 0 && (n->op->flags & TFG_OPF_REF_INPUT0)) continue;
+            if (tfg_op_ref_input(n->op, i)) continue;
             int slot = n->inputs[i].node->id * TFG_MAX_OUTPUTS + n->inputs[i].index;
             if (--left[slot] == 0) {
                 tfg_tensor_unref(vals[slot]);
