@@ -68,6 +68,28 @@ static void load_once(void)
     }
     int t = atomic_load(&want_threads);
     if (t > 0 && lib.set_threads) lib.set_threads(t);
+    /* check the chosen kernels on a small product against a plain loop */
+    enum { N = 24 };
+    float a[N * N], b[N * N], c[N * N];
+    for (int i = 0; i < N * N; i++) {
+        a[i] = (float)((i * 7) % 13) - 6.0f;
+        b[i] = (float)((i * 5) % 11) - 5.0f;
+    }
+    lib.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            float want = 0;
+            for (int k = 0; k < N; k++) want += a[i * N + k] * b[k * N + j];
+            if (c[i * N + j] != want) {   /* small integers: every order is exact */
+                const char *ct = getenv("OPENBLAS_CORETYPE");
+                snprintf(lib.error, sizeof lib.error,
+                         "OpenBLAS (core type %s) computes wrong products on this CPU; set "
+                         "OPENBLAS_CORETYPE to another core type or TFG_OPENBLAS_CORETYPE=none",
+                         ct ? ct : "auto");
+                lib.sgemm = NULL;
+                return;
+            }
+        }
 }
 
 int tfg_blas_load(tfg_error *err)

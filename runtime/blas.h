@@ -7,7 +7,9 @@
  * features (AVX-512: SkylakeX, AVX2: Haswell), because Debian's OpenBLAS
  * 0.3.21 does not recognise recent Intel CPUs and falls back to slow SSE3
  * kernels; TFG_OPENBLAS_CORETYPE=auto|none|NAME overrides that choice
- * (none: leave OpenBLAS's own detection). The loaded library's function
+ * (none: leave OpenBLAS's own detection). Once loaded, a small product is
+ * checked against a plain loop; a library that computes it wrongly is not
+ * used (GEMMs then fail with a message naming the core type). The loaded library's function
  * pointers are process-wide and immutable once set (guarded by pthread_once).
  */
 #ifndef TFG_BLAS_H
