@@ -5,12 +5,25 @@
  * and each infer function folds them when they are Consts.
  *
  * Kernels read those inputs into stack buffers (no allocation besides the
- * output) and call the runtime/kernels.h functions. */
+ * output) and call the runtime/kernels.h functions.
+ *
+ * Gradients are TF's (array_grad.py) with dense results: Reshape,
+ * ExpandDims and Squeeze reshape back, Transpose inverts the permutation,
+ * ConcatV2 slices (Slice; constant extents when shapes are static), Pack
+ * takes slice i, Tile sums the tiled copies, GatherV2 sums rows back with
+ * UnsortedSegmentSum (TF's IndexedSlices made dense as TF densifies them),
+ * StridedSlice scatters with StridedSliceGrad, Slice pads and Pad slices,
+ * Select/SelectV2 route the gradient by the condition, Cast casts back
+ * between float types, Fill sums into its value. ZerosLike, OnesLike, Range
+ * and OneHot give None (TF's NotDifferentiable). */
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "gradients.h"
 #include "ops.h"
+#include "../runtime/k_grad.h"
 
 /* ---- Const, Placeholder, PlaceholderWithDefault, Identity, Cast ------------------------ */
 
@@ -991,6 +1004,581 @@ static int k_squeeze(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_
     return tfg_k_reshape(in[0], nr, shape, out, err);
 }
 
+/* ---- Slice, Pad ------------------------------------------------------------------------------ */
+
+/* Slice: inputs (input, begin, size), begin and size int vectors of one
+ * dtype; a size of -1 takes the rest of the dimension (TF's SliceShapeFn). */
+static int infer_slice(tfg_node *n, tfg_error *err)
+{
+    if (tfg_ops_check_dtype(n, 1, "begin", TFG_DTS_INDEX, err)) return -1;
+    tfg_dtype db = tfg_ops_in_dtype(n, 1), ds = tfg_ops_in_dtype(n, 2);
+    if (ds != db) return tfg_ops_type_mismatch(err, n, "size", ds, "begin", db);
+    if (tfg_ops_check_rank(n, 1, 1, err) || tfg_ops_check_rank(n, 2, 1, err)) return -1;
+    tfg_dtype dt = tfg_ops_in_dtype(n, 0);
+    const tfg_shape *in = tfg_ops_in_shape(n, 0);
+    const tfg_tensor *begin = tfg_ops_const_value(n->inputs[1]), *size = tfg_ops_const_value(n->inputs[2]);
+    tfg_shape out = tfg_shape_make(in->rank, NULL);
+    if (!size) return tfg_ops_set_output(n, dt, &out);
+    if (size->size > TFG_MAX_RANK || (in->rank >= 0 && size->size != in->rank))
+        return tfg_ops_shape_error(err, n, "Shape must be rank %d but is rank %" PRId64, in->rank, size->size);
+    if (begin && begin->size != size->size)
+        return tfg_ops_shape_error(err, n, "Dimensions must be equal, but are %" PRId64 " and %" PRId64,
+                                   begin->size, size->size);
+    out = tfg_shape_make((int)size->size, NULL);
+    for (int d = 0; d < out.rank; d++) {
+        int64_t s = tfg_tensor_get_i(size, d), b = begin ? tfg_tensor_get_i(begin, d) : -1;
+        int64_t dim = in->rank >= 0 ? in->dim[d] : -1;
+        if (s < -1)
+            return tfg_ops_shape_error_with(err, n, 1u << 2, 0, "Expected size[%d] >= -1, but got %" PRId64, d, s);
+        if (begin && (b < 0 || (dim >= 0 && b > dim)))
+            return tfg_ops_shape_error_with(err, n, 1u << 1, 0, "Expected begin[%d] in [0, %" PRId64 "], but got %" PRId64,
+                                            d, dim, b);
+        if (begin && dim >= 0 && s > dim - b)
+            return tfg_ops_shape_error_with(err, n, 3u << 1, 0, "Expected size[%d] in [0, %" PRId64 "], but got %" PRId64,
+                                            d, dim - b, s);
+        out.dim[d] = s >= 0 ? s : (begin && dim >= 0) ? dim - b : -1;
+    }
+    return tfg_ops_set_output(n, dt, &out);
+}
+
+/* Slice's kernel: TF's checks, then the slice as basic indexing. */
+static int k_slice(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out, tfg_error *err)
+{
+    (void)x;
+    (void)n;
+    const tfg_tensor *t = in[0];
+    int r = t->rank;
+    if (in[1]->rank != 1 || in[2]->rank != 1 || in[1]->size != r || in[2]->size != r) {
+        char sb[64], ss[64];
+        tfg_tensor_shape_str(in[1]->rank, in[1]->shape, sb, sizeof sb);
+        tfg_tensor_shape_str(in[2]->rank, in[2]->shape, ss, sizeof ss);
+        return tfg_error_set(err,
+                             "Expected begin and size arguments to be 1-D tensors of size %d, but got shapes %s "
+                             "and %s instead.",
+                             r, sb, ss);
+    }
+    tfg_slice_spec spec[TFG_MAX_RANK];
+    for (int d = 0; d < r; d++) {
+        int64_t b = tfg_tensor_get_i(in[1], d), s = tfg_tensor_get_i(in[2], d), dim = t->shape[d];
+        if (b < 0 || b > dim)
+            return tfg_error_set(err, "Expected begin[%d] in [0, %" PRId64 "], but got %" PRId64, d, dim, b);
+        if (s == -1) s = dim - b;
+        if (s < 0 || s > dim - b)
+            return tfg_error_set(err, "Expected size[%d] in [0, %" PRId64 "], but got %" PRId64, d, dim - b, s);
+        spec[d] = (tfg_slice_spec){ TFG_SLICE_RANGE, 0, true, true, b, b + s, 1 };
+    }
+    return tfg_k_slice(t, spec, r, out, err);
+}
+
+/* Pad: inputs (input, paddings), paddings an int [rank, 2] matrix (TF's PadShapeFn). */
+static int infer_pad(tfg_node *n, tfg_error *err)
+{
+    if (tfg_ops_check_dtype(n, 1, "paddings", TFG_DTS_INDEX, err) || tfg_ops_check_rank(n, 1, 2, err)) return -1;
+    tfg_dtype dt = tfg_ops_in_dtype(n, 0);
+    const tfg_shape *in = tfg_ops_in_shape(n, 0), *ps = tfg_ops_in_shape(n, 1);
+    if (ps->rank == 2 && ps->dim[1] >= 0 && ps->dim[1] != 2)
+        return tfg_ops_shape_error(err, n, "Dimension must be 2 but is %" PRId64, ps->dim[1]);
+    int rank = in->rank;
+    if (ps->rank == 2 && ps->dim[0] >= 0) {
+        if (rank >= 0 && ps->dim[0] != rank)
+            return tfg_ops_shape_error(err, n, "Shape must be rank %" PRId64 " but is rank %d", ps->dim[0], rank);
+        if (ps->dim[0] > TFG_MAX_RANK)
+            return tfg_ops_shape_error(err, n, "Rank of the result exceeds %d", TFG_MAX_RANK);
+        rank = (int)ps->dim[0];
+    }
+    tfg_shape out = tfg_shape_make(rank, NULL);
+    const tfg_tensor *p = tfg_ops_const_value(n->inputs[1]);
+    for (int d = 0; p && d < rank; d++) {
+        int64_t b = tfg_tensor_get_i(p, 2 * d), a = tfg_tensor_get_i(p, 2 * d + 1);
+        if (b < 0 || a < 0)
+            return tfg_ops_shape_error_with(err, n, 1u << 1, 0, "Paddings must be non-negative: %" PRId64 " %" PRId64,
+                                            b, a);
+        if (in->rank >= 0 && in->dim[d] >= 0) out.dim[d] = in->dim[d] + b + a;
+    }
+    return tfg_ops_set_output(n, dt, &out);
+}
+
+/* Pad's kernel: checks paddings' shape as TF's PadOp, then tfg_k_pad. */
+static int k_pad(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out, tfg_error *err)
+{
+    (void)x;
+    (void)n;
+    const tfg_tensor *p = in[1];
+    if (p->rank != 2 || p->shape[1] != 2) {
+        char sp[64];
+        tfg_tensor_shape_str(p->rank, p->shape, sp, sizeof sp);
+        return tfg_error_set(err, "paddings must be a matrix with 2 columns: %s", sp);
+    }
+    if (p->shape[0] != in[0]->rank) {
+        char sx[160], sp[64];
+        tfg_tensor_shape_str(in[0]->rank, in[0]->shape, sx, sizeof sx);
+        tfg_tensor_shape_str(p->rank, p->shape, sp, sizeof sp);
+        return tfg_error_set(err, "The first dimension of paddings must be the rank of inputs%s %s", sp, sx);
+    }
+    int64_t pads[TFG_MAX_RANK][2];
+    for (int d = 0; d < in[0]->rank; d++) {
+        pads[d][0] = tfg_tensor_get_i(p, 2 * d);
+        pads[d][1] = tfg_tensor_get_i(p, 2 * d + 1);
+    }
+    return tfg_k_pad(in[0], (const int64_t (*)[2])pads, out, err);
+}
+
+/* ---- gradients -------------------------------------------------------------------------------- */
+
+/* What a gradient function builds with: the graph, the forward node's
+ * script location (given to every node it adds) and the error record. */
+typedef struct {
+    tfg_graph *g;
+    tfg_loc loc;
+    tfg_error *err;
+} gb;
+
+/* Output 0 of a node (a NULL node stays NULL: a failure). */
+static tfg_endpoint ep(tfg_node *n)
+{
+    return (tfg_endpoint){ n, 0 };
+}
+
+/* type(in...) with attributes at (NULL: none); a failed operand (node NULL)
+ * gives a failure without adding anything. */
+static tfg_endpoint op(gb *b, const char *type, const tfg_attrs *at, int n, ...)
+{
+    tfg_endpoint in[4];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) in[i] = va_arg(ap, tfg_endpoint);
+    va_end(ap);
+    for (int i = 0; i < n; i++)
+        if (!in[i].node) return in[i];
+    return ep(tfg_grad_add(b->g, type, NULL, in, n, at, b->loc, b->err));
+}
+
+/* type(a). */
+static tfg_endpoint un(gb *b, const char *type, tfg_endpoint a)
+{
+    return op(b, type, NULL, 1, a);
+}
+
+/* type(a, c). */
+static tfg_endpoint bin(gb *b, const char *type, tfg_endpoint a, tfg_endpoint c)
+{
+    return op(b, type, NULL, 2, a, c);
+}
+
+/* An int32 vector Const. */
+static tfg_endpoint ivec(gb *b, const int64_t *v, int n)
+{
+    return ep(tfg_grad_ivec(b->g, v, n, "Const", b->loc, b->err));
+}
+
+/* An int32 scalar Const. */
+static tfg_endpoint iscalar(gb *b, int64_t v)
+{
+    return ep(tfg_grad_scalar(b->g, TFG_INT32, (double)v, NULL, b->loc, b->err));
+}
+
+/* An int32 [rows, 2] matrix Const (paddings). */
+static tfg_endpoint imat2(gb *b, const int64_t (*v)[2], int rows)
+{
+    int64_t sh[2] = { rows, 2 };
+    tfg_tensor *t = tfg_tensor_new(TFG_INT32, 2, sh, b->err);
+    if (!t) return ep(NULL);
+    for (int i = 0; i < 2 * rows; i++) tfg_tensor_set_i(t, i, v[i / 2][i % 2]);
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    at.value = t;
+    at.dtype = TFG_INT32;
+    tfg_node *c = tfg_grad_add(b->g, "Const", "Const", NULL, 0, &at, b->loc, b->err);
+    tfg_tensor_unref(t);
+    return ep(c);
+}
+
+/* The static shape of an endpoint. */
+static const tfg_shape *shp(tfg_endpoint e)
+{
+    return &e.node->out_shape[e.index];
+}
+
+/* The shape of x: a Const when static, else a Shape node. */
+static tfg_endpoint shape_of(gb *b, tfg_endpoint x)
+{
+    return x.node ? ep(tfg_grad_shape_of(b->g, x, b->loc, b->err)) : x;
+}
+
+/* Cast(x) to dt (x itself when it has that dtype). */
+static tfg_endpoint cast(gb *b, tfg_endpoint x, tfg_dtype dt)
+{
+    if (!x.node || x.node->out_dtype[x.index] == dt) return x;
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    at.dtype = dt;
+    return op(b, "Cast", &at, 1, x);
+}
+
+/* Dims [from, to) of x's shape as an int32 vector: a Const when they are
+ * static, else a StridedSlice of Shape(x). */
+static tfg_endpoint shape_part(gb *b, tfg_endpoint x, int from, int to)
+{
+    const tfg_shape *s = shp(x);
+    bool known = true;
+    for (int d = from; d < to; d++) known = known && s->dim[d] >= 0;
+    if (known) return ivec(b, s->dim + from, to - from);
+    tfg_slice_spec sp = { TFG_SLICE_RANGE, 0, true, true, from, to, 1 };
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    at.slices = &sp;
+    at.nslices = 1;
+    return op(b, "StridedSlice", &at, 1, shape_of(b, x));
+}
+
+/* The shape to reshape a gradient back to x's: TF's -1 for a single unknown
+ * dimension (no data dependency), else shape_of. */
+static tfg_endpoint reshape_target(gb *b, tfg_endpoint x)
+{
+    const tfg_shape *s = shp(x);
+    if (s->rank >= 0 && !tfg_shape_fully_defined(s)) {
+        int unknown = 0;
+        bool zero = false;
+        for (int d = 0; d < s->rank; d++) {
+            unknown += s->dim[d] < 0;
+            zero = zero || s->dim[d] == 0;
+        }
+        if (unknown == 1 && !zero) return ivec(b, s->dim, s->rank);
+    }
+    return shape_of(b, x);
+}
+
+/* Sets grad_in[0] to g and the other inputs' gradients to None; -1 when
+ * building g failed. */
+static int set_first(const tfg_node *n, tfg_endpoint g, tfg_endpoint *grad_in)
+{
+    for (int i = 1; i < n->ninputs; i++) grad_in[i] = ep(NULL);
+    grad_in[0] = g;
+    return g.node ? 0 : -1;
+}
+
+/* Identity, PlaceholderWithDefault: the gradient passes through. */
+static int grad_identity(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                         tfg_error *err)
+{
+    (void)g;
+    (void)err;
+    return set_first(n, grad_out[0], grad_in);
+}
+
+/* ZerosLike, OnesLike, Range, OneHot (TF's NotDifferentiable): None. */
+static int grad_none(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    (void)g;
+    (void)grad_out;
+    (void)err;
+    for (int i = 0; i < n->ninputs; i++) grad_in[i] = ep(NULL);
+    return 0;
+}
+
+/* Cast: the gradient cast back between float types; None to or from others. */
+static int grad_cast(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_dtype src = tfg_ops_in_dtype(n, 0), dst = n->out_dtype[0];
+    if (!tfg_dtype_is_float(src) || !tfg_dtype_is_float(dst)) return grad_none(g, n, grad_out, grad_in, err);
+    return set_first(n, cast(&b, grad_out[0], src), grad_in);
+}
+
+/* Reshape, ExpandDims, Squeeze: the gradient reshaped to the input's shape. */
+static int grad_reshape(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                        tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    return set_first(n, bin(&b, "Reshape", grad_out[0], reshape_target(&b, n->inputs[0])), grad_in);
+}
+
+/* Transpose: the gradient transposed by the inverse permutation (a Const
+ * when perm is one, else InvertPermutation). */
+static int grad_transpose(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                          tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    const tfg_tensor *perm = tfg_ops_const_value(n->inputs[1]);
+    tfg_endpoint inv;
+    if (perm && perm->size <= TFG_MAX_RANK) {
+        int64_t v[TFG_MAX_RANK];
+        int r = (int)perm->size;
+        for (int i = 0; i < r; i++) {
+            int64_t p = tfg_tensor_get_i(perm, i);
+            v[p < 0 ? p + r : p] = i;
+        }
+        inv = ivec(&b, v, r);
+    } else {
+        inv = un(&b, "InvertPermutation", n->inputs[1]);
+    }
+    return set_first(n, bin(&b, "Transpose", grad_out[0], inv), grad_in);
+}
+
+/* ConcatV2: the gradient sliced into the inputs' extents along the axis —
+ * constant begins and sizes when every shape is static, else sizes from
+ * Shape and begins as running offsets times a one-hot of the axis. */
+static int grad_concat(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    int nv = n->ninputs - 1, r = -1;
+    tfg_endpoint gr = grad_out[0];
+    grad_in[nv] = ep(NULL);
+    if (nv == 1) {
+        grad_in[0] = gr;
+        return 0;
+    }
+    for (int i = 0; i < nv; i++)
+        if (tfg_ops_in_shape(n, i)->rank >= 0) r = tfg_ops_in_shape(n, i)->rank;
+    int64_t axis;
+    bool axis_static = tfg_ops_const_int(n, nv, &axis) && r >= 0;
+    bool all_static = axis_static;
+    for (int i = 0; i < nv; i++) all_static = all_static && tfg_shape_fully_defined(tfg_ops_in_shape(n, i));
+    int ax = axis_static ? (int)(axis < 0 ? axis + r : axis) : 0;
+    if (all_static) {
+        int64_t off = 0;
+        for (int i = 0; i < nv; i++) {
+            const tfg_shape *xs = tfg_ops_in_shape(n, i);
+            int64_t begin[TFG_MAX_RANK] = { 0 };
+            begin[ax] = off;
+            off += xs->dim[ax];
+            grad_in[i] = op(&b, "Slice", NULL, 3, gr, ivec(&b, begin, r), ivec(&b, xs->dim, r));
+            if (!grad_in[i].node) return -1;
+        }
+        return 0;
+    }
+    tfg_endpoint rank = r >= 0 ? iscalar(&b, r) : un(&b, "Rank", n->inputs[0]), axm, mask;
+    if (axis_static) {
+        int64_t onehot[TFG_MAX_RANK] = { 0 };
+        onehot[ax] = 1;
+        axm = iscalar(&b, ax);
+        mask = ivec(&b, onehot, r);
+    } else {
+        axm = bin(&b, "FloorMod", cast(&b, n->inputs[nv], TFG_INT32), rank);
+        tfg_attrs at;
+        memset(&at, 0, sizeof at);
+        at.i[0] = -1;
+        mask = op(&b, "OneHot", &at, 4, axm, rank, iscalar(&b, 1), iscalar(&b, 0));
+    }
+    tfg_endpoint off = iscalar(&b, 0);
+    for (int i = 0; i < nv; i++) {
+        tfg_endpoint x = n->inputs[i], size = shape_of(&b, x);
+        grad_in[i] = op(&b, "Slice", NULL, 3, gr, bin(&b, "Mul", mask, off), size);
+        if (!grad_in[i].node) return -1;
+        if (i + 1 == nv) break;
+        const tfg_shape *xs = shp(x);
+        tfg_endpoint dim = axis_static && xs->rank >= 0 && xs->dim[ax] >= 0
+                               ? iscalar(&b, xs->dim[ax])
+                               : op(&b, "GatherV2", NULL, 3, size, axm, iscalar(&b, 0));
+        off = bin(&b, "AddV2", off, dim);
+    }
+    return 0;
+}
+
+/* Pack: input i's gradient is slice i of the gradient along the axis. */
+static int grad_pack(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    for (int i = 0; i < n->ninputs; i++) {
+        grad_in[i] = op(&b, "GatherV2", NULL, 3, grad_out[0], iscalar(&b, i), iscalar(&b, n->attr.i[0]));
+        if (!grad_in[i].node) return -1;
+    }
+    return 0;
+}
+
+/* Fill: None for the dims, the sum of the gradient for the value. */
+static int grad_fill(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint gr = grad_out[0], axes;
+    int r = shp(gr)->rank;
+    if (r >= 0) {
+        int64_t v[TFG_MAX_RANK];
+        for (int d = 0; d < r; d++) v[d] = d;
+        axes = ivec(&b, v, r);
+    } else {
+        axes = op(&b, "Range", NULL, 3, iscalar(&b, 0), un(&b, "Rank", gr), iscalar(&b, 1));
+    }
+    grad_in[0] = ep(NULL);
+    grad_in[1] = bin(&b, "Sum", gr, axes);
+    return grad_in[1].node ? 0 : -1;
+}
+
+/* Tile: the gradient reshaped so that each tiled dimension splits into
+ * (multiple, dim) and summed over the multiples — constant shapes without
+ * the axes of size 1 when static, TF's interleaved shape otherwise. */
+static int grad_tile(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                     tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint x = n->inputs[0], gr = grad_out[0];
+    const tfg_shape *xs = shp(x);
+    const tfg_tensor *mult = tfg_ops_const_value(n->inputs[1]);
+    if (tfg_shape_fully_defined(xs) && mult && mult->size == xs->rank) {
+        int64_t split[2 * TFG_MAX_RANK], axes[TFG_MAX_RANK];
+        int ns = 0, na = 0;
+        for (int d = 0; d < xs->rank; d++) {
+            int64_t m = tfg_tensor_get_i(mult, d);
+            if (m != 1) {
+                axes[na++] = ns;
+                split[ns++] = m;
+            }
+            if (xs->dim[d] != 1) split[ns++] = xs->dim[d];
+        }
+        if (na == 0) return set_first(n, gr, grad_in);
+        if (ns > TFG_MAX_RANK)
+            return tfg_error_set(err, "the gradient of tile ('%s') needs more than %d dimensions", n->name,
+                                 TFG_MAX_RANK);
+        tfg_endpoint s = bin(&b, "Sum", bin(&b, "Reshape", gr, ivec(&b, split, ns)), ivec(&b, axes, na));
+        return set_first(n, bin(&b, "Reshape", s, ivec(&b, xs->dim, xs->rank)), grad_in);
+    }
+    if (xs->rank > TFG_MAX_RANK / 2)
+        return tfg_error_set(err, "the gradient of tile ('%s') needs more than %d dimensions", n->name, TFG_MAX_RANK);
+    int64_t minus1 = -1, swap[2] = { 1, 0 };
+    tfg_endpoint pair = op(&b, "Pack", NULL, 2, cast(&b, n->inputs[1], TFG_INT32), shape_of(&b, x));
+    tfg_endpoint split = bin(&b, "Reshape", bin(&b, "Transpose", pair, ivec(&b, swap, 2)), ivec(&b, &minus1, 1));
+    tfg_endpoint axes = op(&b, "Range", NULL, 3, iscalar(&b, 0), un(&b, "Size", split), iscalar(&b, 2));
+    return set_first(n, bin(&b, "Sum", bin(&b, "Reshape", gr, split), axes), grad_in);
+}
+
+/* GatherV2: TF's _GatherV2Grad made dense — the gradient's rows summed into
+ * the gathered positions with UnsortedSegmentSum, the gathered axis moved to
+ * the front and back for axis > 0. Needs a constant axis. */
+static int grad_gather(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint params = n->inputs[0], gr = grad_out[0];
+    const tfg_shape *ps = shp(params);
+    int64_t axis, minus1 = -1;
+    if (!tfg_ops_const_int(n, 2, &axis) || (axis != 0 && ps->rank < 0))
+        return tfg_error_set(err, "the gradient of gather ('%s') needs a constant axis and a known rank", n->name);
+    int r = ps->rank;
+    if (axis < 0) axis += r;
+    int ax = (int)axis;
+    tfg_endpoint ids = bin(&b, "Reshape", n->inputs[1], ivec(&b, &minus1, 1));
+    tfg_endpoint nseg = r >= 0 && ps->dim[ax] >= 0 ? iscalar(&b, ps->dim[ax])
+                                                   : op(&b, "GatherV2", NULL, 3, shape_of(&b, params),
+                                                        iscalar(&b, ax), iscalar(&b, 0));
+    /* the values' shape: params' with the gathered axis flattened to -1 */
+    tfg_endpoint vshape;
+    bool static_rest = r >= 0;
+    for (int d = 0; d < r; d++) static_rest = static_rest && (d == ax || ps->dim[d] >= 0);
+    if (static_rest) {
+        int64_t v[TFG_MAX_RANK];
+        for (int d = 0; d < r; d++) v[d] = d == ax ? -1 : ps->dim[d];
+        vshape = ivec(&b, v, r);
+    } else if (r >= 0) {
+        vshape = op(&b, "ConcatV2", NULL, 4, shape_part(&b, params, 0, ax), ivec(&b, &minus1, 1),
+                    shape_part(&b, params, ax + 1, r), iscalar(&b, 0));
+    } else { /* axis 0, unknown rank */
+        int64_t from1 = 1;
+        tfg_endpoint tail = op(&b, "Slice", NULL, 3, shape_of(&b, params), ivec(&b, &from1, 1), ivec(&b, &minus1, 1));
+        vshape = op(&b, "ConcatV2", NULL, 3, ivec(&b, &minus1, 1), tail, iscalar(&b, 0));
+    }
+    tfg_endpoint values = bin(&b, "Reshape", gr, vshape);
+    if (ax == 0) return set_first(n, op(&b, "UnsortedSegmentSum", NULL, 3, values, ids, nseg), grad_in);
+    int64_t perm[TFG_MAX_RANK], inv[TFG_MAX_RANK];
+    for (int d = 0; d < r; d++) perm[d] = d == 0 ? ax : d <= ax ? d - 1 : d;
+    for (int d = 0; d < r; d++) inv[perm[d]] = d;
+    tfg_endpoint moved = bin(&b, "Transpose", values, ivec(&b, perm, r));
+    tfg_endpoint dense = op(&b, "UnsortedSegmentSum", NULL, 3, moved, ids, nseg);
+    return set_first(n, bin(&b, "Transpose", dense, ivec(&b, inv, r)), grad_in);
+}
+
+/* SelectV2: the gradient where the condition picks t (else zero) and where
+ * it picks e, each summed down to its input's shape. */
+static int grad_select_v2(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                          tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint c = n->inputs[0], gr = grad_out[0];
+    tfg_endpoint zero = ep(tfg_grad_scalar(g, n->out_dtype[0], 0, NULL, n->loc, err));
+    tfg_endpoint gx = op(&b, "SelectV2", NULL, 3, c, gr, zero), gy = op(&b, "SelectV2", NULL, 3, c, zero, gr);
+    grad_in[0] = ep(NULL);
+    if (!gx.node || !gy.node) return -1;
+    if (tfg_grad_unbroadcast(g, gx, n->inputs[1], n->loc, &grad_in[1], err)) return -1;
+    return tfg_grad_unbroadcast(g, gy, n->inputs[2], n->loc, &grad_in[2], err);
+}
+
+/* Select (TF1's where): the gradient where the condition picks t, and where it picks e. */
+static int grad_select(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                       tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint c = n->inputs[0], gr = grad_out[0], zeros = un(&b, "ZerosLike", n->inputs[1]);
+    grad_in[0] = ep(NULL);
+    grad_in[1] = op(&b, "Select", NULL, 3, c, gr, zeros);
+    grad_in[2] = op(&b, "Select", NULL, 3, c, zeros, gr);
+    return grad_in[1].node && grad_in[2].node ? 0 : -1;
+}
+
+/* StridedSlice: StridedSliceGrad with the same indexing. */
+static int grad_strided_slice(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                              tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    at.slices = n->attr.slices;
+    at.nslices = n->attr.nslices;
+    return set_first(n, op(&b, "StridedSliceGrad", &at, 2, shape_of(&b, n->inputs[0]), grad_out[0]), grad_in);
+}
+
+/* Slice: the gradient padded with zeros back to the input's shape (TF's
+ * _SliceGrad; constant paddings when everything is static). */
+static int grad_slice(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                      tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint x = n->inputs[0], y = ep(n);
+    const tfg_shape *xs = shp(x), *ys = shp(y);
+    const tfg_tensor *begin = tfg_ops_const_value(n->inputs[1]);
+    tfg_endpoint pads;
+    if (tfg_shape_fully_defined(xs) && tfg_shape_fully_defined(ys) && begin) {
+        int64_t p[TFG_MAX_RANK][2];
+        for (int d = 0; d < xs->rank; d++) {
+            p[d][0] = tfg_tensor_get_i(begin, d);
+            p[d][1] = xs->dim[d] - ys->dim[d] - p[d][0];
+        }
+        pads = imat2(&b, (const int64_t (*)[2])p, xs->rank);
+    } else {
+        int64_t col[2] = { xs->rank, 1 };
+        tfg_endpoint shape2 = xs->rank >= 0 ? ivec(&b, col, 2) : op(&b, "Pack", NULL, 2, un(&b, "Rank", x), iscalar(&b, 1));
+        tfg_endpoint b32 = cast(&b, n->inputs[1], TFG_INT32);
+        tfg_endpoint before = bin(&b, "Reshape", b32, shape2);
+        tfg_endpoint after = bin(&b, "Reshape", bin(&b, "Sub", bin(&b, "Sub", shape_of(&b, x), shape_of(&b, y)), b32), shape2);
+        pads = op(&b, "ConcatV2", NULL, 3, before, after, iscalar(&b, 1));
+    }
+    return set_first(n, bin(&b, "Pad", grad_out[0], pads), grad_in);
+}
+
+/* Pad: the slice of the gradient where the input lies. */
+static int grad_pad(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                    tfg_error *err)
+{
+    gb b = { g, n->loc, err };
+    tfg_endpoint x = n->inputs[0];
+    const tfg_tensor *p = tfg_ops_const_value(n->inputs[1]);
+    tfg_endpoint begin;
+    if (p && p->size <= 2 * TFG_MAX_RANK) {
+        int64_t v[TFG_MAX_RANK];
+        for (int d = 0; d < p->size / 2; d++) v[d] = tfg_tensor_get_i(p, 2 * d);
+        begin = ivec(&b, v, (int)(p->size / 2));
+    } else {
+        int64_t zero2[2] = { 0, 0 }, col[2] = { -1, 1 }, minus1 = -1;
+        tfg_endpoint first = op(&b, "Slice", NULL, 3, cast(&b, n->inputs[1], TFG_INT32), ivec(&b, zero2, 2),
+                                ivec(&b, col, 2));
+        begin = bin(&b, "Reshape", first, ivec(&b, &minus1, 1));
+    }
+    return set_first(n, op(&b, "Slice", NULL, 3, grad_out[0], begin, shape_of(&b, x)), grad_in);
+}
+
 /* ---- the table ---------------------------------------------------------------------------------- */
 
 const tfg_opdef tfg_ops_array[] = {
@@ -998,23 +1586,23 @@ const tfg_opdef tfg_ops_array[] = {
       "a constant tensor; attr value (tf.constant)" },
     { "Placeholder", 0, 0, infer_placeholder, { k_placeholder, NULL }, NULL,
       "a value fed at run time; attrs dtype, shape (tf.placeholder)" },
-    { "PlaceholderWithDefault", 1, 0, infer_placeholder_with_default, { k_identity, NULL }, NULL,
+    { "PlaceholderWithDefault", 1, 0, infer_placeholder_with_default, { k_identity, NULL }, grad_identity,
       "its input unless fed; attr shape (tf.placeholder_with_default)" },
-    { "Identity", 1, 0, infer_identity, { k_identity, NULL }, NULL,
+    { "Identity", 1, 0, infer_identity, { k_identity, NULL }, grad_identity,
       "its input unchanged (tf.identity)" },
-    { "Cast", 1, 0, infer_cast, { k_cast, NULL }, NULL,
+    { "Cast", 1, 0, infer_cast, { k_cast, NULL }, grad_cast,
       "converts to attr dtype as numpy astype (tf.cast, tf.to_float)" },
-    { "Reshape", 2, 0, infer_reshape, { k_reshape, NULL }, NULL,
+    { "Reshape", 2, 0, infer_reshape, { k_reshape, NULL }, grad_reshape,
       "same data in a new shape; one -1 is inferred (tf.reshape)" },
-    { "Transpose", 2, 0, infer_transpose, { k_transpose, NULL }, NULL,
+    { "Transpose", 2, 0, infer_transpose, { k_transpose, NULL }, grad_transpose,
       "permutes the dimensions by perm (tf.transpose)" },
-    { "ConcatV2", 2, TFG_OPF_VARIADIC, infer_concat, { k_concat, NULL }, NULL,
+    { "ConcatV2", 2, TFG_OPF_VARIADIC, infer_concat, { k_concat, NULL }, grad_concat,
       "joins values along axis; inputs values..., axis (tf.concat)" },
-    { "Pack", 1, TFG_OPF_VARIADIC, infer_pack, { k_pack, NULL }, NULL,
+    { "Pack", 1, TFG_OPF_VARIADIC, infer_pack, { k_pack, NULL }, grad_pack,
       "stacks values along a new axis; attr i[0] axis (tf.stack, tf.pack)" },
-    { "Fill", 2, 0, infer_fill, { k_fill, NULL }, NULL,
+    { "Fill", 2, 0, infer_fill, { k_fill, NULL }, grad_fill,
       "a tensor of shape dims filled with value (tf.fill, tf.zeros, tf.ones)" },
-    { "Range", 3, 0, infer_range, { k_range, NULL }, NULL,
+    { "Range", 3, 0, infer_range, { k_range, NULL }, grad_none,
       "start, start + delta, ... up to limit (tf.range)" },
     { "Shape", 1, 0, infer_shape, { k_shape, NULL }, NULL,
       "the shape of its input, int32 (tf.shape)" },
@@ -1022,25 +1610,29 @@ const tfg_opdef tfg_ops_array[] = {
       "the number of elements of its input, int32 (tf.size)" },
     { "Rank", 1, 0, infer_rank, { k_rank, NULL }, NULL,
       "the number of dimensions of its input, int32 (tf.rank)" },
-    { "ZerosLike", 1, 0, infer_like, { k_zeros_like, NULL }, NULL,
+    { "ZerosLike", 1, 0, infer_like, { k_zeros_like, NULL }, grad_none,
       "zeros of the input's dtype and shape (tf.zeros_like)" },
-    { "OnesLike", 1, 0, infer_like, { k_ones_like, NULL }, NULL,
+    { "OnesLike", 1, 0, infer_like, { k_ones_like, NULL }, grad_none,
       "ones of the input's dtype and shape (tf.ones_like)" },
-    { "OneHot", 4, 0, infer_one_hot, { k_one_hot, NULL }, NULL,
+    { "OneHot", 4, 0, infer_one_hot, { k_one_hot, NULL }, grad_none,
       "one-hot vectors of indices; attr i[0] axis (tf.one_hot)" },
-    { "Tile", 2, 0, infer_tile, { k_tile, NULL }, NULL,
+    { "Tile", 2, 0, infer_tile, { k_tile, NULL }, grad_tile,
       "repeats the input multiples times per dimension (tf.tile)" },
-    { "GatherV2", 3, 0, infer_gather, { k_gather, NULL }, NULL,
+    { "GatherV2", 3, 0, infer_gather, { k_gather, NULL }, grad_gather,
       "slices of params at indices along axis (tf.gather)" },
-    { "SelectV2", 3, 0, infer_select, { k_select, NULL }, NULL,
+    { "SelectV2", 3, 0, infer_select, { k_select, NULL }, grad_select_v2,
       "t where condition else e, broadcasting (tf.where)" },
-    { "Select", 3, 0, infer_select_v1, { k_select_v1, NULL }, NULL,
+    { "Select", 3, 0, infer_select_v1, { k_select_v1, NULL }, grad_select,
       "t where condition else e; vector condition picks rows (tf.compat.v1.where)" },
-    { "StridedSlice", 1, 0, infer_strided_slice, { k_strided_slice, NULL }, NULL,
+    { "StridedSlice", 1, 0, infer_strided_slice, { k_strided_slice, NULL }, grad_strided_slice,
       "Python indexing x[1, 0:2, ::-1]; attr slices (tensor[...])" },
-    { "ExpandDims", 2, 0, infer_expand_dims, { k_expand_dims, NULL }, NULL,
+    { "ExpandDims", 2, 0, infer_expand_dims, { k_expand_dims, NULL }, grad_reshape,
       "inserts a dimension of 1 at dim (tf.expand_dims)" },
-    { "Squeeze", 1, 0, infer_squeeze, { k_squeeze, NULL }, NULL,
+    { "Squeeze", 1, 0, infer_squeeze, { k_squeeze, NULL }, grad_reshape,
       "removes dimensions of 1; attr ints squeeze_dims (tf.squeeze)" },
+    { "Slice", 3, 0, infer_slice, { k_slice, NULL }, grad_slice,
+      "the block at begin of extent size, -1 = to the end (tf.slice)" },
+    { "Pad", 2, 0, infer_pad, { k_pad, NULL }, grad_pad,
+      "zeros around the input, paddings [rank, 2] before/after (tf.pad)" },
 };
 const int tfg_ops_array_count = (int)(sizeof tfg_ops_array / sizeof tfg_ops_array[0]);
