@@ -284,16 +284,22 @@ class Options:
         self.soft_placement = False
         self.log_placement = False
         self.quiet = False
+        self.repeat = None     # --repeat N
+        self.batch = None      # --batch B
+        self.script_args = []  # after `--`: the script's sys.argv[1:]
 
 
 def parse_run_args(argv):
     o = Options()
     with_value = {"--feed", "--fetch", "--state", "--format", "-o", "--output", "--seed",
-                  "--threads", "--device"}
+                  "--threads", "--device", "--repeat", "--batch"}
     i = 0
     while i < len(argv):
         a = argv[i]
         val = None
+        if a == "--":
+            o.script_args = list(argv[i + 1:])
+            break
         if a.startswith("--") and "=" in a and a.split("=", 1)[0] in with_value:
             a, val = a.split("=", 1)
         if a in with_value:
@@ -330,6 +336,17 @@ def parse_run_args(argv):
                     o.threads = n
             elif a == "--device":
                 o.device = val
+            elif a in ("--repeat", "--batch"):
+                try:
+                    n = int(val)
+                except ValueError:
+                    n = 0
+                if n < 1:
+                    raise UsageError("%s needs a positive integer, not '%s'" % (a, val))
+                if a == "--repeat":
+                    o.repeat = n
+                else:
+                    o.batch = n
         elif a == "--soft-placement":
             o.soft_placement = True
         elif a == "--log-placement":
@@ -347,7 +364,18 @@ def parse_run_args(argv):
         raise UsageError("run needs a FILE")
     if o.format == "npy" and not o.output:
         raise UsageError("--format npy needs -o FILE")
+    if (o.repeat or o.batch) and not o.fetches:
+        raise UsageError("--repeat and --batch need --fetch")
     return o
+
+
+def batch_rows(value, step, batch):
+    """Rows (step*batch + k) mod n, k < batch, of an @file feed (tfg's --batch)."""
+    a = np.asarray(value)
+    if a.ndim == 0 or a.shape[0] == 0:
+        raise CliError("--batch needs @file feeds with at least one row")
+    idx = (np.arange(batch, dtype=np.int64) + step * batch) % a.shape[0]
+    return a[idx]
 
 
 def write_atomic(path, data):
@@ -417,6 +445,7 @@ def resolve(name, glb, pre, graph, for_feed=False):
 def fetch_phase(o, glb, pre, graph, out):
     """The --fetch run: a fresh session over the final graph."""
     feeds = {}
+    batched = set()   # @file feeds that advance by minibatch
     for name, text in o.feeds:
         value = parse_feed_value(text)
         target = resolve(name, glb, pre, graph, for_feed=True)
@@ -427,6 +456,8 @@ def fetch_phase(o, glb, pre, graph, out):
             feeds[target] = np.asarray(value, dtype=dt)
         except (ValueError, TypeError) as e:
             raise CliError("--feed %s: %s" % (name, e)) from None
+        if o.batch and text.startswith("@"):
+            batched.add(target)
     targets = [resolve(n, glb, pre, graph) for n in o.fetches]
     sess = prelude.Session(graph=graph)
     try:
@@ -444,7 +475,9 @@ def fetch_phase(o, glb, pre, graph, out):
                 v.load(restored[key], sess)
             else:
                 sess.run(v.initializer)
-        values = sess.run(targets, feed_dict=feeds)
+        for step in range(o.repeat or 1):
+            fd = {t: (batch_rows(v, step, o.batch) if t in batched else v) for t, v in feeds.items()}
+            values = sess.run(targets, feed_dict=fd)
         if o.state:
             state = {v.op.name: sess.run(v) for v in variables}
             buf = io.BytesIO()
@@ -491,6 +524,8 @@ def run_file(o):
     graph = tf.Graph()
     glb = prelude.script_globals()
     pre = dict(glb)
+    saved_argv = sys.argv
+    sys.argv = [path] + list(o.script_args)
     try:
         with graph.as_default():
             if o.seed is not None:
@@ -526,6 +561,8 @@ def run_file(o):
                     prelude.close_sessions()
     except UsageError as e:
         return Result(out.getvalue(), "tfg: %s\n" % e, 2, ErrInfo(2, str(e), str(e)))
+    finally:
+        sys.argv = saved_argv
     if err is None:
         return Result(out.getvalue(), "", 0)
     return Result(out.getvalue(), format_error(path, src_lines, err.loc, err.summary), 1, err)
