@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "eval.h"
 #include "../runtime/io.h"
@@ -27,7 +28,14 @@ typedef struct {
     int threads;
     const char *device;
     bool soft, log, quiet;
+    long repeat;          /* --repeat N (0: not given) */
+    long batch;           /* --batch B (0: not given) */
+    char **script_args;   /* after `--` */
+    int nscript_args;
 } run_opts;
+
+/* sys.argv of the script (api_data.c). */
+void tfg_api_data_set_argv(int argc, const char *const *argv);
 
 static const char *const usage_main =
     "usage: tfg COMMAND [ARGS]\n"
@@ -58,7 +66,13 @@ static const char *const usage_run =
     "  --device DEV            default device for ops outside `with tf.device`\n"
     "  --soft-placement        place ops on the CPU when their device does not exist\n"
     "  --log-placement         print each node's device on stderr\n"
-    "  -q, --quiet             suppress the script's own print output\n";
+    "  --repeat N              run the --fetch fetches N times (variables initialized once);\n"
+    "                          prints the last run's values; a progress bar with steps/s,\n"
+    "                          ETA and the fetched scalars goes to stderr when it is a terminal\n"
+    "  --batch B               with --repeat: each @PATH feed gives B rows a step, run i\n"
+    "                          taking rows (i*B + k) mod N (k < B) of its N rows\n"
+    "  -q, --quiet             suppress the script's own print output\n"
+    "  -- ARGS...              arguments for the script: sys.argv is [FILE, ARGS...]\n";
 
 static const char *const usage_check =
     "usage: tfg check FILE\n\nParse the script, build its graph and check shapes and dtypes, running no\n"
@@ -158,6 +172,20 @@ static int parse_run(int argc, char **argv, run_opts *o)
             o->log = true;
         } else if ((!strcmp(a, "-q") || !strcmp(a, "--quiet")) && !val) {
             o->quiet = true;
+        } else if (!strcmp(a, "--repeat") || !strcmp(a, "--batch")) {
+            NEED_VALUE();
+            char *end;
+            errno = 0;
+            long n = strtol(val, &end, 10);
+            if (*end || end == val || errno || n < 1 || n > 1000000000L)
+                return usage_error(a[2] == 'r' ? "--repeat needs a number from 1 to 1000000000, not '%s'"
+                                               : "--batch needs a number from 1 to 1000000000, not '%s'", val);
+            if (a[2] == 'r') o->repeat = n;
+            else o->batch = n;
+        } else if (!strcmp(a, "--") && !val) {
+            o->script_args = argv + i + 1;
+            o->nscript_args = argc - i - 1;
+            break;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", argv[i]);
         } else if (!o->file) {
@@ -168,6 +196,7 @@ static int parse_run(int argc, char **argv, run_opts *o)
 #undef NEED_VALUE
     }
     if (!o->file) return usage_error("%s", "run needs a FILE");
+    if ((o->repeat || o->batch) && !o->nfetches) return usage_error("%s", "--repeat and --batch need --fetch");
     if (!strcmp(o->format, "npy") && !o->output) return usage_error("%s", "--format npy needs -o FILE");
     return 0;
 }
@@ -365,6 +394,58 @@ static int save_state(tfg_eval *ev, tfg_session *s, const char *path)
     return rc;
 }
 
+/* Rows (step*b + k) mod n, k < b, of t along its first axis: the --batch slice of a feed. */
+static tfg_tensor *batch_slice(const tfg_tensor *t, long step, long b, tfg_error *e)
+{
+    int64_t shape[TFG_MAX_RANK];
+    memcpy(shape, t->shape, sizeof shape);
+    shape[0] = b;
+    tfg_tensor *out = tfg_tensor_new_uninit(t->dtype, t->rank, shape, e);
+    if (!out) return NULL;
+    int64_t n = t->shape[0];
+    size_t row = (size_t)(t->size / n) * tfg_dtype_size(t->dtype);
+    int64_t r = (int64_t)(((__int128)step * b) % n);
+    for (int64_t k = 0; k < b;) {
+        int64_t run = n - r < b - k ? n - r : b - k;   /* contiguous rows up to the end */
+        memcpy((char *)out->data + (size_t)k * row, (const char *)t->data + (size_t)r * row, (size_t)run * row);
+        k += run;
+        r = 0;
+    }
+    return out;
+}
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Draws the --repeat progress bar on stderr: bar, step, steps/s, ETA, the scalar fetches. */
+static void progress_draw(const run_opts *o, long done, long total, double elapsed, tfg_tensor *const *res,
+                          const int *slot)
+{
+    char line[512];
+    int width = 24, fill = (int)((double)width * (double)done / (double)total);
+    int n = snprintf(line, sizeof line, "\r[");
+    for (int i = 0; i < width; i++) line[n++] = i < fill ? '#' : '.';
+    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    n += snprintf(line + n, sizeof line - (size_t)n, "] %ld/%ld  %.1f steps/s  ETA %d:%02d", done, total, rate,
+                  (int)(eta / 60), (int)eta % 60);
+    for (int i = 0, shown = 0; i < o->nfetches && shown < 3; i++) {
+        if (slot[i] < 0 || !res[slot[i]] || res[slot[i]]->size != 1) continue;
+        const char *name = o->fetches[i];
+        n += snprintf(line + n, sizeof line - (size_t)n, "  %.40s=%.6g", name, tfg_tensor_get_f(res[slot[i]], 0));
+        shown++;
+        if ((size_t)n >= sizeof line - 8) { n = (int)sizeof line - 8; break; }
+    }
+    n += snprintf(line + n, sizeof line - (size_t)n, "\033[K");
+    fwrite(line, 1, (size_t)n, stderr);
+    fflush(stderr);
+}
+
 /* The --fetch / --state run after the script. */
 static int fetch_run(tfg_eval *ev, run_opts *o)
 {
@@ -375,12 +456,17 @@ static int fetch_run(tfg_eval *ev, run_opts *o)
     tfg_endpoint *eps = calloc((size_t)o->nfetches + 1, sizeof *eps);
     tfg_node **targets = calloc((size_t)o->nfetches + (size_t)ev->g->nvariables + 1, sizeof *targets);
     tfg_feed *feeds = calloc((size_t)o->nfeeds + 1, sizeof *feeds);
+    tfg_feed *step_feeds = calloc((size_t)o->nfeeds + 1, sizeof *step_feeds);
+    bool *batched = calloc((size_t)o->nfeeds + 1, sizeof *batched);
     tfg_tensor **res = calloc((size_t)o->nfetches + 1, sizeof *res);
     int *slot = calloc((size_t)o->nfetches + 1, sizeof *slot);
     int nep = 0, nt = 0, nf = 0;
     tfg_error e;
     tfg_sb out = { 0 };
-    if (!s || !vals || !eps || !targets || !feeds || !res || !slot) { tfg_diag_plain(stderr, "out of memory"); goto done; }
+    if (!s || !vals || !eps || !targets || !feeds || !step_feeds || !batched || !res || !slot) {
+        tfg_diag_plain(stderr, "out of memory");
+        goto done;
+    }
     /* variables: restore or initialize */
     int ninit = 0;
     if (o->state) {
@@ -420,13 +506,50 @@ static int fetch_run(tfg_eval *ev, run_opts *o)
             if (frc == -2) rc = 2;
             goto done;
         }
+        if (o->batch && eq[1] == '@') {
+            const tfg_tensor *t = feeds[nf].value;
+            if (t->rank == 0 || t->shape[0] == 0) {
+                tfg_diag_plain(stderr, "--feed %s: --batch needs an array with at least one row", name);
+                free(name);
+                nf++;
+                goto done;
+            }
+            batched[nf] = true;
+        }
         nf++;
         free(name);
     }
-    if ((nep || nt) && tfg_session_run(s, eps, nep, targets, nt, feeds, nf, res, &e)) {
-        tfg_diag_plain(stderr, "%s", e.msg);
-        goto done;
+    long repeat = o->repeat ? o->repeat : 1;
+    bool bar = repeat > 1 && isatty(2);
+    double t0 = now_s(), last_draw = -1;
+    for (long step = 0; step < repeat && (nep || nt); step++) {
+        for (int i = 0; i < nep; i++) { tfg_tensor_unref(res[i]); res[i] = NULL; }
+        for (int i = 0; i < nf; i++) {
+            step_feeds[i].target = feeds[i].target;
+            step_feeds[i].value = batched[i] ? batch_slice(feeds[i].value, step, o->batch, &e) : feeds[i].value;
+            if (!step_feeds[i].value) {
+                for (int k = 0; k < i; k++) if (batched[k]) tfg_tensor_unref(step_feeds[k].value);
+                if (bar) fputs("\n", stderr);
+                tfg_diag_plain(stderr, "%s", e.msg);
+                goto done;
+            }
+        }
+        int run = tfg_session_run(s, eps, nep, targets, nt, step_feeds, nf, res, &e);
+        for (int i = 0; i < nf; i++) if (batched[i]) tfg_tensor_unref(step_feeds[i].value);
+        if (run) {
+            if (bar) fputs("\n", stderr);
+            tfg_diag_plain(stderr, "%s", e.msg);
+            goto done;
+        }
+        if (bar) {
+            double t = now_s() - t0;
+            if (step + 1 == repeat || t - last_draw >= 0.1) {
+                progress_draw(o, step + 1, repeat, t, res, slot);
+                last_draw = t;
+            }
+        }
     }
+    if (bar) fputs("\n", stderr);
     /* output */
     if (!strcmp(o->format, "npy")) {
         if (o->nfetches == 1 && slot[0] >= 0) {
@@ -483,7 +606,7 @@ done:
     free(out.s);
     for (int i = 0; i < nep; i++) tfg_tensor_unref(res[i]);
     for (int i = 0; i < nf; i++) tfg_tensor_unref(feeds[i].value);
-    free(vals); free(eps); free(targets); free(feeds); free(res); free(slot);
+    free(vals); free(eps); free(targets); free(feeds); free(step_feeds); free(batched); free(res); free(slot);
     tfg_session_free(s);
     return rc;
 }
@@ -497,6 +620,11 @@ static int cmd_run(int argc, char **argv)
     tfg_eval_opts eo = { .quiet = o.quiet, .soft_placement = o.soft, .log_placement = o.log,
                          .threads = o.threads, .default_device = o.device };
     if (o.threads) tfg_k_set_threads(o.threads);
+    const char **sargv = calloc((size_t)o.nscript_args + 2, sizeof *sargv);
+    if (!sargv) { free_run(&o); tfg_diag_plain(stderr, "out of memory"); return 1; }
+    sargv[0] = o.file;
+    for (int i = 0; i < o.nscript_args; i++) sargv[i + 1] = o.script_args[i];
+    tfg_api_data_set_argv(o.nscript_args + 1, sargv);
     tfg_source *src = NULL;
     tfg_arena arena;
     tfg_arena_init(&arena);
@@ -509,6 +637,8 @@ static int cmd_run(int argc, char **argv)
     }
     tfg_arena_free(&arena);
     tfg_source_free(src);
+    tfg_api_data_set_argv(0, NULL);
+    free(sargv);
     free_run(&o);
     return rc;
 }
