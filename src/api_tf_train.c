@@ -1544,8 +1544,7 @@ B(m_restore)
     int n = 0;
     tfg_error e;
     if (tfg_io_read_npz_all(path, &names, &ts, &n, &e))
-        return tfg_eval_error(ev, a->loc, "Unable to read checkpoint %s (data loss: not a complete tfg checkpoint): %s",
-                              path, e.msg);
+        return tfg_eval_error(ev, a->loc, "Data loss: cannot restore from checkpoint %s: %s", path, e.msg);
     int rc = 0;
     int *pick = calloc((size_t)s->n + 1, sizeof *pick);
     if (!pick) rc = tfg_eval_error(ev, a->loc, "out of memory");

@@ -1,7 +1,8 @@
 /* ops_train.c — optimizer update ops (table tfg_ops_train): in-place
  * updates of variables, TensorFlow's training ops with its input order and
  * its CPU kernels' arithmetic (core/kernels/training_ops.cc), in the
- * variable's dtype (float32 or float64):
+ * variable's dtype (float32 or float64; other number types build, as in TF,
+ * but have no kernel):
  *
  * ApplyGradientDescent (var, alpha, delta):
  *   var -= delta * alpha
@@ -38,6 +39,7 @@
 #pragma GCC optimize("O3", "fp-contract=off")
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "ops.h"
 #include "session.h"
@@ -84,7 +86,8 @@ static int infer_apply(tfg_node *n, tfg_error *err)
     for (int k = 0; k < s->nref; k++)
         if (!is_variable(n->inputs[k]))
             return tfg_error_set(err, "Input '%s' of '%s' Op requires l-value input", s->names[k], n->op->type);
-    if (tfg_ops_check_dtype(n, 0, "var", TFG_DTS_FLOAT, err)) return -1;
+    /* TF's op definitions take every number type; kernels exist for floats */
+    if (tfg_ops_check_dtype(n, 0, "var", TFG_DTS_REAL, err)) return -1;
     tfg_dtype dt = tfg_ops_in_dtype(n, 0);
     for (int k = 1; k < n->ninputs; k++)
         if (tfg_ops_in_dtype(n, k) != dt)
@@ -124,6 +127,15 @@ static int upd_prepare(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, up
 {
     const train_sig *s = sig_of(n);
     memset(u, 0, sizeof *u);
+    tfg_dtype dt = n->out_dtype[0];
+    if (dt != TFG_FLOAT32 && dt != TFG_FLOAT64) {
+        char T[16];
+        snprintf(T, sizeof T, "%s", tfg_dtype_name(dt));
+        for (char *c = T; *c; c++) *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        return tfg_error_set(err, "No OpKernel was registered to support Op '%s' used by node %s with these "
+                                  "attrs: [T=DT_%s]. Registered kernels: device='CPU'; T in [DT_FLOAT, DT_DOUBLE]",
+                             n->op->type, n->name, T);
+    }
     const tfg_tensor *cur[4];
     for (int k = 0; k < s->nref; k++) {
         const tfg_node *v = n->inputs[k].node;
