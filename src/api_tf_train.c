@@ -1173,6 +1173,7 @@ B(b_latest_checkpoint)
     if (tfg_eval_bind(ev, a, "latest_checkpoint", "checkpoint_dir,latest_filename=", v)) return -1;
     const char *dir = str_arg(v[0]), *fn = given(v[1]) ? str_arg(v[1]) : "checkpoint";
     if (!dir || !fn) return tfg_eval_error(ev, a->loc, "latest_checkpoint() needs a directory name (str)");
+    if (ev->opts.dry) { out->t = TFG_V_UNKNOWN; return 0; }   /* no checkpoints in a build-only run */
     ckpt_state c;
     int rc = read_ckpt_state(ev, dir, fn, a->loc, &c);
     if (rc < 0) return -1;
@@ -1192,6 +1193,7 @@ B(b_get_checkpoint_state)
     if (tfg_eval_bind(ev, a, "get_checkpoint_state", "checkpoint_dir,latest_filename=", v)) return -1;
     const char *dir = str_arg(v[0]), *fn = given(v[1]) ? str_arg(v[1]) : "checkpoint";
     if (!dir || !fn) return tfg_eval_error(ev, a->loc, "get_checkpoint_state() needs a directory name (str)");
+    if (ev->opts.dry) { out->t = TFG_V_UNKNOWN; return 0; }   /* no checkpoints in a build-only run */
     ckpt_state c;
     int rc = read_ckpt_state(ev, dir, fn, a->loc, &c);
     if (rc < 0) return -1;
@@ -1531,11 +1533,11 @@ B(m_restore)
     saverstate *s = saver_of(self);
     tfg_session *sess;
     if (saver_session(ev, v[0], a->loc, &sess)) return -1;
+    *out = tfg_val_none();
+    if (ev->opts.dry) return 0;    /* a build-only run reads no files (the path may be unknown) */
     if (v[1].t == TFG_V_NONE) return tfg_eval_error(ev, a->loc, "Can't load save_path when it is None.");
     const char *path = str_arg(v[1]);
     if (!path) return tfg_eval_error(ev, a->loc, "save_path must be a string, not %s", tfg_val_type_name(v[1]));
-    *out = tfg_val_none();
-    if (ev->opts.dry) return 0;
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return tfg_eval_error(ev, a->loc, "The passed save_path is not a valid checkpoint: %s", path);
