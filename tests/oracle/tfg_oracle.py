@@ -157,6 +157,8 @@ def exc_message(e):
         return e.message
     if isinstance(e, KeyError) and len(e.args) == 1 and isinstance(e.args[0], str):
         return e.args[0]
+    if isinstance(e, SystemExit):   # sys.exit(MSG) / sys.exit(N): an error, as in tfg
+        return e.code if isinstance(e.code, str) else "SystemExit: %s" % e.code
     return str(e)
 
 
@@ -541,7 +543,7 @@ def run_file(o):
                             exec(code, glb)
                     else:
                         exec(code, glb)
-            except Exception as e:  # the script's own failure: located
+            except (Exception, SystemExit) as e:  # the script's own failure: located
                 text = normalize(exc_message(e))
                 err = ErrInfo(1, text, summary_line(text), exc_location(e, path),
                               type(e).__name__)
