@@ -298,7 +298,11 @@ int tfg_api_tf_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc,
     case TFG_V_VARIABLE: {
         tfg_node *n = obj.u.e.node;
         if (!strcmp(name, "name")) { *out = tensor_name((tfg_endpoint){ n, 0 }); return 0; }
-        if (!strcmp(name, "dtype")) { *out = tfg_val_dtype(n->out_dtype[0]); return 0; }
+        if (!strcmp(name, "dtype")) {   /* TF1 RefVariable: float32_ref */
+            *out = tfg_val_dtype(n->out_dtype[0]);
+            out->u.e.index = 3;
+            return 0;
+        }
         if (!strcmp(name, "shape")) { *out = tfg_val_shape(&n->out_shape[0]); return 0; }
         if (!strcmp(name, "op")) { *out = tfg_val_op(n); return 0; }
         if (!strcmp(name, "graph")) { out->t = TFG_V_GRAPH; return 0; }
@@ -348,8 +352,14 @@ int tfg_api_tf_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc,
         return 1;
     case TFG_V_DTYPE: {
         tfg_dtype d = (tfg_dtype)obj.u.i;
-        if (!strcmp(name, "name")) { *out = tfg_val_cstr(tfg_dtype_name(d)); return 0; }
-        if (!strcmp(name, "base_dtype") || !strcmp(name, "as_numpy_dtype")) { *out = obj; return 0; }
+        if (!strcmp(name, "name")) {
+            char nb[32];
+            snprintf(nb, sizeof nb, "%s%s", tfg_dtype_name(d), obj.u.e.index == 3 ? "_ref" : "");
+            *out = tfg_val_cstr(nb);
+            return 0;
+        }
+        if (!strcmp(name, "base_dtype")) { *out = tfg_val_dtype(d); return 0; }
+        if (!strcmp(name, "as_numpy_dtype")) { *out = obj; out->u.e.index = 2; return 0; }
         if (!strcmp(name, "is_floating")) { *out = tfg_val_bool(tfg_dtype_is_float(d)); return 0; }
         if (!strcmp(name, "is_integer")) { *out = tfg_val_bool(tfg_dtype_is_int(d)); return 0; }
         if (!strcmp(name, "is_bool")) { *out = tfg_val_bool(d == TFG_BOOL); return 0; }

@@ -114,6 +114,7 @@ void tfg_graph_free(tfg_graph *g)
     free(g->devices);
     free(g->ctrl);
     free(g->nctrl);
+    free(g->ctrlstart);
     free(g->variables);
     tfg_arena_free(&g->arena);
     free(g);
@@ -212,14 +213,24 @@ tfg_node *tfg_graph_add(tfg_graph *g, const tfg_opdef *op, const char *name,
         if (!u) goto oom;
         n->name = u;
     }
-    /* control dependencies of enclosing control_dependencies blocks */
+    /* control dependencies of enclosing control_dependencies blocks; as TF,
+     * a block adds nothing to a node fed by a node made inside that block
+     * (the dependency already holds through the data input) */
     int nc = 0;
     for (int i = 0; i < g->nctrlstack; i++) nc += g->nctrl[i];
     if (nc) {
         n->control = tfg_arena_alloc(&g->arena, sizeof *n->control * (size_t)nc);
         if (!n->control) goto oom;
-        for (int i = 0; i < g->nctrlstack; i++)
-            for (int j = 0; j < g->nctrl[i]; j++) n->control[n->ncontrol++] = g->ctrl[i][j];
+        for (int i = 0; i < g->nctrlstack; i++) {
+            bool implied = false;
+            for (int k = 0; k < ninputs && !implied; k++) implied = inputs[k].node->id >= g->ctrlstart[i];
+            if (implied) continue;
+            for (int j = 0; j < g->nctrl[i]; j++) {
+                bool data = false;   /* no control input on a node already fed by it */
+                for (int k = 0; k < ninputs && !data; k++) data = inputs[k].node == g->ctrl[i][j];
+                if (!data) n->control[n->ncontrol++] = g->ctrl[i][j];
+            }
+        }
     }
     if (n->attr.value) tfg_tensor_ref(n->attr.value);
     n->id = g->nnodes;
@@ -387,9 +398,11 @@ int tfg_graph_push_control(tfg_graph *g, tfg_node *const *deps, int n)
 {
     int cap = g->capctrl;
     if (grow((void **)&g->ctrl, &cap, g->nctrlstack + 1, sizeof *g->ctrl)) return -1;
-    int cap2 = g->capctrl;
+    int cap2 = g->capctrl, cap3 = g->capctrl;
     if (grow((void **)&g->nctrl, &cap2, g->nctrlstack + 1, sizeof *g->nctrl)) return -1;
+    if (grow((void **)&g->ctrlstart, &cap3, g->nctrlstack + 1, sizeof *g->ctrlstart)) return -1;
     g->capctrl = cap < cap2 ? cap : cap2;
+    if (cap3 < g->capctrl) g->capctrl = cap3;
     tfg_node **copy = NULL;
     if (n) {
         copy = tfg_arena_alloc(&g->arena, sizeof *copy * (size_t)n);
@@ -398,6 +411,7 @@ int tfg_graph_push_control(tfg_graph *g, tfg_node *const *deps, int n)
     }
     g->ctrl[g->nctrlstack] = copy;
     g->nctrl[g->nctrlstack] = n;
+    g->ctrlstart[g->nctrlstack] = g->nnodes;
     g->nctrlstack++;
     return 0;
 }

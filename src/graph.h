@@ -162,6 +162,7 @@ struct tfg_graph {
     int ndevices, capdevices;
     tfg_node ***ctrl;            /* control_dependencies stack: arrays of nodes */
     int *nctrl;
+    int *ctrlstart;              /* node count when each level was pushed */
     int nctrlstack, capctrl;
     tfg_node **variables;        /* global_variables(), in creation order */
     int nvariables, capvariables;

@@ -943,7 +943,8 @@ static void put_ctx(tfg_sb *b, const tfg_ctxobj *c)
 /* Appends a dtype. Its flavour rides in u.e.index, beside the dtype in u.i
  * (api_py.c sets it): 0 TensorFlow's DType (<dtype: 'float32'>, tf.float32),
  * 1 a numpy dtype object as arr.dtype gives (float32, dtype('float32')),
- * 2 a numpy scalar type as np.float32 names it (<class 'numpy.float32'>). */
+ * 2 a numpy scalar type as np.float32 names it (<class 'numpy.float32'>),
+ * 3 a TF1 variable's reference dtype (<dtype: 'float32_ref'>). */
 static void put_dtype(tfg_sb *b, tfg_val v, bool repr)
 {
     const char *name = tfg_dtype_name((tfg_dtype)v.u.i);
@@ -953,6 +954,9 @@ static void put_dtype(tfg_sb *b, tfg_val v, bool repr)
         break;
     case 2:
         tfg_sb_printf(b, "<class 'numpy.%s'>", name);
+        break;
+    case 3:   /* a TF1 variable's reference dtype */
+        tfg_sb_printf(b, repr ? "tf.%s_ref" : "<dtype: '%s_ref'>", name);
         break;
     default:
         tfg_sb_printf(b, repr ? "tf.%s" : "<dtype: '%s'>", name);
