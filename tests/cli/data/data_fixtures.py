@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""data_fixtures.py - regenerates fmnist-mini/, the data set fixture of the data_* golden tests.
+"""data_fixtures.py - regenerates the fixtures of the data_* golden tests (fmnist-mini/, reg_*.npy).
 
 fmnist-mini/: the first 300 training and the first 100 test images and labels of
 Fashion-MNIST (Debian's dataset-fashion-mnist, /usr/share/datasets/fashion-mnist),
 in the same gzipped idx format (byte-identical on every run).
+reg_x.npy, reg_y.npy: 7 rows of a small linear regression (y = 0.5 x0 - 0.25 x1 + 1),
+the @file feeds of the --repeat/--batch tests.
 Run from anywhere:  /usr/bin/python3 tests/cli/data/data_fixtures.py   (needs numpy)
 """
 import gzip
@@ -45,6 +47,9 @@ def main():
     subset("train-labels-idx1-ubyte", 300)
     subset("t10k-images-idx3-ubyte", 100)
     subset("t10k-labels-idx1-ubyte", 100)
+    x = np.array([[1, 2], [3, 4], [5, 6], [0, 1], [2, 0], [-1, 1], [4, -2]], dtype=np.float32)
+    np.save(os.path.join(HERE, "reg_x.npy"), x)
+    np.save(os.path.join(HERE, "reg_y.npy"), (x @ np.array([0.5, -0.25], np.float32) + 1).astype(np.float32))
 
 
 if __name__ == "__main__":
