@@ -3,6 +3,9 @@
 # Used by `make run` / `make test`; safe to run again. Needs root (or sudo) to install.
 set -e
 PKGS="make gcc flex bison libopenblas-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libcmocka-dev zlib1g-dev python3 python3-numpy clang libclang-rt-14-dev"
+# the MNIST tutorial's data set (tests/cli/data_tutorial.sh, make bench) and the fast
+# gzip reader read_data_sets loads when present (zlib otherwise)
+PKGS="$PKGS dataset-fashion-mnist libdeflate0"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
