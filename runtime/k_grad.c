@@ -62,6 +62,7 @@ static int shape_mismatch(const tfg_tensor *a, const tfg_tensor *b, tfg_error *e
 UNARY_GRAD_LOOP(unary_grad_f32, float, 8)
 UNARY_GRAD_LOOP(unary_grad_f64, double, 4)
 
+/* TF's ReluGrad, SigmoidGrad, ... on two same-shape float tensors. */
 int tfg_k_unary_grad(tfg_unary_grad_op op, const tfg_tensor *a, const tfg_tensor *b, tfg_tensor **out,
                      tfg_error *err)
 {
@@ -78,6 +79,7 @@ int tfg_k_unary_grad(tfg_unary_grad_op op, const tfg_tensor *a, const tfg_tensor
     return 0;
 }
 
+/* StridedSliceGrad: the flat positions the indexing reads (an iota sliced), dy scattered there. */
 int tfg_k_strided_slice_grad(int rank, const int64_t *shape, const tfg_tensor *dy, const tfg_slice_spec *spec,
                              int nspec, tfg_tensor **out, tfg_error *err)
 {
@@ -135,6 +137,7 @@ static void add_row(tfg_dtype dt, void *dst, const void *src, int64_t n)
     }
 }
 
+/* UnsortedSegmentSum: rows of data added into their segments, in order. */
 int tfg_k_unsorted_segment_sum(const tfg_tensor *data, const tfg_tensor *ids, int64_t num_segments,
                                tfg_tensor **out, tfg_error *err)
 {
@@ -187,6 +190,7 @@ static void strides_of(int rank, const int64_t *shape, int64_t *st)
     }
 }
 
+/* Pad: x copied row by row into zeros of the padded shape. */
 int tfg_k_pad(const tfg_tensor *x, const int64_t (*pads)[2], tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -221,6 +225,7 @@ int tfg_k_pad(const tfg_tensor *x, const int64_t (*pads)[2], tfg_tensor **out, t
     return 0;
 }
 
+/* BroadcastTo: every output element read from x through strides that are 0 on repeated axes. */
 int tfg_k_broadcast_to(const tfg_tensor *x, int rank, const int64_t *shape, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -296,6 +301,7 @@ CUMPROD_LOOP(cumprod_i32, int32_t, MUL_I32)
 CUMPROD_LOOP(cumprod_i64, int64_t, MUL_I64)
 CUMPROD_LOOP(cumprod_u8, uint8_t, MUL_U8)
 
+/* Cumprod along one axis: the typed loops over (outer, axis, inner). */
 int tfg_k_cumprod(const tfg_tensor *x, int axis, bool exclusive, bool reverse, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;

@@ -1031,11 +1031,11 @@ static int infer_slice(tfg_node *n, tfg_error *err)
         if (s < -1)
             return tfg_ops_shape_error_with(err, n, 1u << 2, 0, "Expected size[%d] >= -1, but got %" PRId64, d, s);
         if (begin && (b < 0 || (dim >= 0 && b > dim)))
-            return tfg_ops_shape_error_with(err, n, 1u << 1, 0, "Expected begin[%d] in [0, %" PRId64 "], but got %" PRId64,
-                                            d, dim, b);
+            return tfg_ops_shape_error_with(err, n, 1u << 1, 0,
+                                            "Expected begin[%d] in [0, %" PRId64 "], but got %" PRId64, d, dim, b);
         if (begin && dim >= 0 && s > dim - b)
-            return tfg_ops_shape_error_with(err, n, 3u << 1, 0, "Expected size[%d] in [0, %" PRId64 "], but got %" PRId64,
-                                            d, dim - b, s);
+            return tfg_ops_shape_error_with(err, n, 3u << 1, 0,
+                                            "Expected size[%d] in [0, %" PRId64 "], but got %" PRId64, d, dim - b, s);
         out.dim[d] = s >= 0 ? s : (begin && dim >= 0) ? dim - b : -1;
     }
     return tfg_ops_set_output(n, dt, &out);
@@ -1549,10 +1549,12 @@ static int grad_slice(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, t
         pads = imat2(&b, (const int64_t (*)[2])p, xs->rank);
     } else {
         int64_t col[2] = { xs->rank, 1 };
-        tfg_endpoint shape2 = xs->rank >= 0 ? ivec(&b, col, 2) : op(&b, "Pack", NULL, 2, un(&b, "Rank", x), iscalar(&b, 1));
+        tfg_endpoint shape2 =
+            xs->rank >= 0 ? ivec(&b, col, 2) : op(&b, "Pack", NULL, 2, un(&b, "Rank", x), iscalar(&b, 1));
         tfg_endpoint b32 = cast(&b, n->inputs[1], TFG_INT32);
         tfg_endpoint before = bin(&b, "Reshape", b32, shape2);
-        tfg_endpoint after = bin(&b, "Reshape", bin(&b, "Sub", bin(&b, "Sub", shape_of(&b, x), shape_of(&b, y)), b32), shape2);
+        tfg_endpoint rest = bin(&b, "Sub", bin(&b, "Sub", shape_of(&b, x), shape_of(&b, y)), b32);
+        tfg_endpoint after = bin(&b, "Reshape", rest, shape2);
         pads = op(&b, "ConcatV2", NULL, 3, before, after, iscalar(&b, 1));
     }
     return set_first(n, bin(&b, "Pad", grad_out[0], pads), grad_in);

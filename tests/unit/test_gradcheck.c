@@ -198,9 +198,11 @@ static const spec specs[] = {
     { "Conv2DBackpropFilter", "valid-stride2", { "f:2,5,5,1", "i:4=2,2,1,2", "f:2,2,2,2" },
       { .ints = (int64_t[]){ 1, 2, 2, 1, 1, 1, 1, 1 }, .nints = 8, .i = { 0 } } },
     { "MaxPool", "valid", { "f:1,4,4,2" }, { .ints = (int64_t[]){ 1, 2, 2, 1, 1, 2, 2, 1 }, .nints = 8 } },
-    { "MaxPool", "same-overlap", { "f:1,5,5,1" }, { .ints = (int64_t[]){ 1, 3, 3, 1, 1, 2, 2, 1 }, .nints = 8, .i = { 1 } } },
+    { "MaxPool", "same-overlap", { "f:1,5,5,1" },
+      { .ints = (int64_t[]){ 1, 3, 3, 1, 1, 2, 2, 1 }, .nints = 8, .i = { 1 } } },
     { "AvgPool", "valid", { "f:1,4,4,2" }, { .ints = (int64_t[]){ 1, 2, 2, 1, 1, 2, 2, 1 }, .nints = 8 } },
-    { "AvgPool", "same-overlap", { "f:1,5,5,1" }, { .ints = (int64_t[]){ 1, 3, 3, 1, 1, 2, 2, 1 }, .nints = 8, .i = { 1 } } },
+    { "AvgPool", "same-overlap", { "f:1,5,5,1" },
+      { .ints = (int64_t[]){ 1, 3, 3, 1, 1, 2, 2, 1 }, .nints = 8, .i = { 1 } } },
     { "MaxPoolGrad", "valid", { "c:1,4,4,1", "o:MaxPool(0)", "f:1,2,2,1" },
       { .ints = (int64_t[]){ 1, 2, 2, 1, 1, 2, 2, 1 }, .nints = 8 } },
     { "MaxPoolGradGrad", "valid", { "c:1,4,4,1", "o:MaxPool(0)", "f:1,4,4,1" },
@@ -653,6 +655,7 @@ static void test_every_gradient_has_a_spec(void **state)
     if (nm) fail_msg("ops with a gradient but no entry in test_gradcheck.c's specs:%s", missing);
 }
 
+/* Runs the coverage test and one test per spec, named OP/label. */
 int main(void)
 {
     struct CMUnitTest *tests = calloc(NSPECS + 1, sizeof *tests);
