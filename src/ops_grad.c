@@ -20,10 +20,11 @@
  *   tfg-only op for reductions' gradients when shapes are dynamic.
  * Cumprod (x, axis), attr flag[0] = exclusive, flag[1] = reverse: TF's
  *   cumulative product (reduce_prod's gradient).
- * None of these has a gradient of its own (second derivatives are not
- * supported). */
+ * BroadcastTo's gradient sums the repeated axes away (TF's _BroadcastToGrad);
+ * the others have none (second derivatives are not supported). */
 #include <inttypes.h>
 #include <string.h>
+#include "gradients.h"
 #include "ops.h"
 #include "../runtime/k_grad.h"
 
@@ -251,6 +252,14 @@ static int k_broadcast_to(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in,
     return tfg_k_broadcast_to(in[0], rank, dims, out, err);
 }
 
+/* BroadcastTo's gradient: grad summed over the broadcast axes, reshaped to the input's shape. */
+static int grad_broadcast_to(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tfg_endpoint *grad_in,
+                             tfg_error *err)
+{
+    grad_in[1] = (tfg_endpoint){ NULL, 0 };
+    return tfg_grad_unbroadcast(g, grad_out[0], n->inputs[0], n->loc, &grad_in[0], err);
+}
+
 /* ReducedShape: an int32 vector as long as input_shape. */
 static int infer_reduced_shape(tfg_node *n, tfg_error *err)
 {
@@ -330,7 +339,7 @@ const tfg_opdef tfg_ops_grad[] = {
       "rows of data summed by segment id (tf.math.unsorted_segment_sum; GatherV2's gradient)" },
     { "InvertPermutation", 1, 0, infer_invert_permutation, { k_invert_permutation, NULL }, NULL,
       "the inverse permutation (tf.math.invert_permutation; Transpose's gradient)" },
-    { "BroadcastTo", 2, 0, infer_broadcast_to, { k_broadcast_to, NULL }, NULL,
+    { "BroadcastTo", 2, 0, infer_broadcast_to, { k_broadcast_to, NULL }, grad_broadcast_to,
       "input repeated to shape, numpy rules (tf.broadcast_to)" },
     { "ReducedShape", 2, 0, infer_reduced_shape, { k_reduced_shape, NULL }, NULL,
       "input_shape with the reduced axes set to 1 (reductions' gradients; tfg only)" },

@@ -278,6 +278,9 @@ static const spec specs[] = {
     { "Pad", "matrix", { "f:2,3", "i:2,2=1,0,2,1" } },
     { "Pad", "fed-paddings", { "f:2,3", "I:2,2=0,1,1,0" } },
     { "Pad", "dynamic", { "d:2,3", "i:2,2=1,1,0,2" } },
+    { "BroadcastTo", "rows", { "f:3", "i:2=2,3" } },
+    { "BroadcastTo", "both", { "f:2,1", "i:3=2,2,3" } },
+    { "BroadcastTo", "dynamic", { "d:2,1", "I:2=2,3" } },
 };
 #pragma GCC diagnostic pop
 enum { NSPECS = (int)(sizeof specs / sizeof specs[0]) };
