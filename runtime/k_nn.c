@@ -941,6 +941,41 @@ static void pool_window(const pgeo *g, int64_t oy, int64_t ox, int64_t *y0, int6
     if (*x0 < 0) *x0 = 0;
 }
 
+/* Threads of the machine the oracle's expectations come from (see k_nn.h). */
+#define NN_ONEDNN_THREADS 2
+
+int64_t tfg_k_nn_pool_bwd_block(bool is_max, int64_t n, int64_t c, int64_t iw, int64_t kw, int64_t stride,
+                                int64_t ow, int64_t l_pad)
+{
+    int64_t ur = is_max ? 6 : 12;              /* oneDNN's AVX-512 backward unroll */
+    if (ow < ur) ur = ow;
+    if (ur < 1) return 1;
+    int64_t r_pad = (ow - 1) * stride + kw - iw - l_pad;
+    if (r_pad < 0) r_pad = 0;
+    int64_t min_ur = (l_pad + stride - 1) / stride, min_r = (r_pad + stride - 1) / stride;
+    if (min_ur < 1) min_ur = 1;
+    if (min_ur < min_r) min_ur = min_r;
+    int64_t nb_c = (c + 15) / 16, ur_bc = ur / min_ur;
+    if (ur_bc < 1) ur_bc = 1;
+    if (ur_bc > nb_c) ur_bc = nb_c;
+    if (ur_bc < 1) return ur;
+    /* oneDNN trades channel blocks per call for work to spread over threads */
+    float best = 0.0f;
+    int64_t pick = ur_bc;
+    for (int64_t u = ur_bc; u > 0; u--) {
+        int64_t work = n * ((nb_c + u - 1) / u);
+        int64_t rnd = (work + NN_ONEDNN_THREADS - 1) / NN_ONEDNN_THREADS * NN_ONEDNN_THREADS;
+        float eff = rnd ? (float)work / (float)rnd : 0.0f;
+        if (eff > best) {
+            best = eff;
+            pick = u;
+        }
+        if (eff > 0.9f) break;
+    }
+    int64_t w = ur / pick;
+    return w < 1 ? 1 : w;
+}
+
 /* Flat index (in the input) of the first maximum of a window for channel ch. */
 static int64_t window_argmax(const pgeo *g, const tfg_tensor *x, int64_t b, int64_t oy, int64_t ox, int64_t ch)
 {
@@ -1069,10 +1104,13 @@ int tfg_k_nn_max_pool_grad(const tfg_tensor *x, const tfg_tensor *dy, int64_t kh
     if (check_pool_dy(&g, dy, "grad", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, x->shape, err);
     if (!o) return -1;
+    int64_t bw = p->bwd_block > 0 ? p->bwd_block : 1;
     for (int64_t b = 0; b < g.n; b++)
         for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t ox = 0; ox < g.ow; ox++)
+            for (int64_t blk = 0; blk < g.ow; blk += bw)
+                for (int64_t k = 0, end = blk + bw < g.ow ? blk + bw : g.ow; k < end - blk; k++)
                 for (int64_t ch = 0; ch < g.c; ch++) {
+                    int64_t ox = p->bwd_block > 0 ? end - 1 - k : blk + k;
                     int64_t at = window_argmax(&g, x, b, oy, ox, ch);
                     int64_t di = ((b * g.oh + oy) * g.ow + ox) * g.c + ch;
                     if (at < 0) continue;
@@ -1119,24 +1157,33 @@ int tfg_k_nn_avg_pool_grad(const int64_t *in_shape, const tfg_tensor *dy, int64_
     if (check_pool_dy(&g, dy, "grad", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(dy->dtype, 4, in_shape, err);
     if (!o) return -1;
-    bool f32 = dy->dtype == TFG_FLOAT32;
+    bool f32 = dy->dtype == TFG_FLOAT32, onednn = p->bwd_block > 0;
+    int64_t bw = onednn ? p->bwd_block : 1;
     for (int64_t b = 0; b < g.n; b++)
         for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t ox = 0; ox < g.ow; ox++) {
-                int64_t y0, y1, x0, x1;
-                pool_window(&g, oy, ox, &y0, &y1, &x0, &x1);
-                int64_t cnt = (y1 - y0) * (x1 - x0), src = ((b * g.oh + oy) * g.ow + ox) * g.c;
-                for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) {
-                        int64_t dst = ((b * g.h + y) * g.w + xx) * g.c;
-                        for (int64_t ch = 0; ch < g.c; ch++) {
-                            if (f32)
-                                ((float *)o->data)[dst + ch] += ((const float *)dy->data)[src + ch] / (float)cnt;
-                            else
-                                ((double *)o->data)[dst + ch] += ((const double *)dy->data)[src + ch] / (double)cnt;
+            for (int64_t blk = 0; blk < g.ow; blk += bw)
+                for (int64_t k = 0, end = blk + bw < g.ow ? blk + bw : g.ow; k < end - blk; k++) {
+                    int64_t ox = onednn ? end - 1 - k : blk + k;
+                    int64_t y0, y1, x0, x1;
+                    pool_window(&g, oy, ox, &y0, &y1, &x0, &x1);
+                    int64_t cnt = (y1 - y0) * (x1 - x0), src = ((b * g.oh + oy) * g.ow + ox) * g.c;
+                    /* Eigen multiplies by the reciprocal (1.0 / count in double, as T); oneDNN divides */
+                    float rf = (float)(1.0 / (double)cnt);
+                    double rd = 1.0 / (double)cnt;
+                    for (int64_t y = y0; y < y1; y++)
+                        for (int64_t xx = x0; xx < x1; xx++) {
+                            int64_t dst = ((b * g.h + y) * g.w + xx) * g.c;
+                            for (int64_t ch = 0; ch < g.c; ch++) {
+                                if (f32) {
+                                    float v = ((const float *)dy->data)[src + ch];
+                                    ((float *)o->data)[dst + ch] += onednn ? v / (float)cnt : v * rf;
+                                } else {
+                                    double v = ((const double *)dy->data)[src + ch];
+                                    ((double *)o->data)[dst + ch] += onednn ? v / (double)cnt : v * rd;
+                                }
+                            }
                         }
-                    }
-            }
+                }
     *out = o;
     return 0;
 }

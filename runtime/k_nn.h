@@ -31,7 +31,22 @@ typedef struct tfg_k_nn_conv {
     int64_t stride_h, stride_w;    /* >= 1 */
     int64_t dil_h, dil_w;          /* >= 1 (pooling: 1) */
     bool same;                     /* padding SAME, else VALID */
+    int64_t bwd_block;             /* pooling gradients: 0 sums overlapping windows in
+                                      TF's Eigen order, > 0 in oneDNN's (see below) */
 } tfg_k_nn_conv;
+
+/* The order in which TF's pooling gradients add the contributions of
+ * overlapping windows to one input: TF's own (Eigen) kernels, used when
+ * TF's graph optimizer constant-folds the gradient, go through the outputs
+ * row by row (AvgPoolGrad multiplying by 1/count); its oneDNN kernels, used
+ * otherwise, take output rows in order and, within a row, blocks of
+ * `bwd_block` columns in order, the columns of a block from last to first
+ * (AvgPoolGrad dividing by the count). This gives oneDNN's AVX-512 block
+ * width for a pooling of width kw over iw columns into ow, padding l_pad,
+ * with c channels and batch n, as oneDNN's jit kernel chooses it (for 2
+ * threads, the oracle machine's, where c > 16 makes it depend on threads). */
+int64_t tfg_k_nn_pool_bwd_block(bool is_max, int64_t n, int64_t c, int64_t iw, int64_t kw, int64_t stride,
+                                int64_t ow, int64_t l_pad);
 
 /* ---- bias ------------------------------------------------------------------------ */
 /* value + bias along the last dimension (NHWC BiasAdd); every number type. */
@@ -94,14 +109,14 @@ int tfg_k_nn_max_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_n
 int tfg_k_nn_avg_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_nn_conv *p,
                       tfg_tensor **out, tfg_error *err);
 /* MaxPoolGrad: each output's gradient goes to the first maximum of its window
- * (row-major), summed where windows overlap. */
+ * (row-major), summed where windows overlap in the order p->bwd_block says. */
 int tfg_k_nn_max_pool_grad(const tfg_tensor *x, const tfg_tensor *dy, int64_t kh, int64_t kw,
                            const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err);
 /* MaxPoolGradGrad: for each output, the gradient at its window's first maximum. */
 int tfg_k_nn_max_pool_grad_grad(const tfg_tensor *x, const tfg_tensor *ddx, int64_t kh, int64_t kw,
                                 const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err);
-/* AvgPoolGrad: each output's gradient divided by its window's count, spread
- * over the window; in_shape[4] is the pooled input's shape. */
+/* AvgPoolGrad: each output's gradient over its window's count, spread over
+ * the window (order per p->bwd_block); in_shape[4] is the pooled input's shape. */
 int tfg_k_nn_avg_pool_grad(const int64_t *in_shape, const tfg_tensor *dy, int64_t kh, int64_t kw,
                            const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err);
 

@@ -480,6 +480,8 @@ B(b_sparse_xent)
     if (xent_args(ev, v[0], v[1], "sparse_softmax_cross_entropy_with_logits", a->loc)) return -1;
     const char *scope = open_scope(ev, name_arg(v[2]), "SparseSoftmaxCrossEntropyWithLogits", a->loc);
     if (!scope) return -1;
+    /* the op itself is named name= (inside the scope of that name), else its type */
+    const char *opname = name_arg(v[2]) ? name_arg(v[2]) : "SparseSoftmaxCrossEntropyWithLogits";
     int rc = -1;
     tfg_endpoint labels, logits, lshape;
     if (int_tensor(ev, v[0], -1, "Const", a->loc, &labels) || tfg_eval_to_tensor(ev, v[1], -1, "Const", a->loc, &logits))
@@ -519,8 +521,7 @@ B(b_sparse_xent)
             }
     if (gs->rank == 2) {
         tfg_endpoint in[2] = { logits, labels };
-        tfg_node *x = tfg_eval_node(ev, "SparseSoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", in,
-                                    2, NULL, a->loc);
+        tfg_node *x = tfg_eval_node(ev, "SparseSoftmaxCrossEntropyWithLogits", opname, in, 2, NULL, a->loc);
         if (!x) goto done;
         *out = tfg_val_tensor((tfg_endpoint){ x, 0 });
         rc = 0;
@@ -537,8 +538,7 @@ B(b_sparse_xent)
         if (ivec_const(ev, &m1, 1, "Reshape_1/shape", a->loc, &sh)) goto done;
         tfg_endpoint r1[2] = { labels, sh };
         if (node1(ev, "Reshape", "Reshape_1", r1, 2, NULL, a->loc, &in[1])) goto done;
-        tfg_node *x = tfg_eval_node(ev, "SparseSoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", in,
-                                    2, NULL, a->loc);
+        tfg_node *x = tfg_eval_node(ev, "SparseSoftmaxCrossEntropyWithLogits", opname, in, 2, NULL, a->loc);
         if (!x) goto done;
         tfg_endpoint r2[2] = { { x, 0 }, lshape }, cost;
         if (node1(ev, "Reshape", "Reshape_2", r2, 2, NULL, a->loc, &cost)) goto done;

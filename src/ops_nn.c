@@ -44,6 +44,7 @@ static tfg_k_nn_conv conv_attrs(const tfg_node *n)
     p.dil_h = n->attr.ints[5];
     p.dil_w = n->attr.ints[6];
     p.same = n->attr.i[0] == 1;
+    p.bwd_block = 0;
     return p;
 }
 
@@ -55,6 +56,35 @@ static tfg_k_nn_conv pool_attrs(const tfg_node *n)
     p.stride_w = n->attr.ints[6];
     p.dil_h = p.dil_w = 1;
     p.same = n->attr.i[0] == 1;
+    p.bwd_block = 0;
+    return p;
+}
+
+/* Would TensorFlow's graph optimizer constant-fold this node (no placeholder,
+ * variable or random op upstream)? *budget bounds the walk. TF computes
+ * folded nodes with its own kernels and the others with oneDNN's, which
+ * order some sums differently. */
+static bool foldable(const tfg_node *n, int *budget)
+{
+    if (--*budget < 0) return false;
+    if ((n->op->flags & TFG_OPF_STATEFUL) || strncmp(n->op->type, "Placeholder", 11) == 0) return false;
+    for (int i = 0; i < n->ninputs; i++)
+        if (!foldable(n->inputs[i].node, budget)) return false;
+    return true;
+}
+
+/* The pooling attributes of a gradient node with the order of TF's kernel
+ * for it: Eigen's when TF would fold it, oneDNN's block otherwise; in is the
+ * pooled input's shape. */
+static tfg_k_nn_conv pool_grad_attrs(const tfg_node *n, bool is_max, const int64_t *in)
+{
+    tfg_k_nn_conv p = pool_attrs(n);
+    int budget = 512;
+    if (foldable(n, &budget)) return p;
+    int64_t ow, pl;
+    tfg_error e;
+    if (tfg_k_nn_window(in[2], n->attr.ints[2], 1, p.stride_w, p.same, &ow, &pl, &e)) return p;
+    p.bwd_block = tfg_k_nn_pool_bwd_block(is_max, in[0], in[3], in[2], n->attr.ints[2], p.stride_w, ow, pl);
     return p;
 }
 
@@ -789,7 +819,8 @@ static int k_max_pool_grad(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in
 {
     (void)x;
     if (pool_run_checks(n, err)) return -1;
-    tfg_k_nn_conv p = pool_attrs(n);
+    if (in[0]->rank != 4) return tfg_error_set(err, "orig_input must be 4-dimensional");
+    tfg_k_nn_conv p = pool_grad_attrs(n, true, in[0]->shape);
     return tfg_k_nn_max_pool_grad(in[0], in[2], n->attr.ints[1], n->attr.ints[2], &p, out, err);
 }
 
@@ -854,7 +885,7 @@ static int k_avg_pool_grad(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in
     int cnt;
     if (tfg_ops_read_ints(in[0], sz, TFG_MAX_RANK, &cnt, "orig_input_shape", err)) return -1;
     if (cnt != 4) return tfg_error_set(err, "orig_input_shape must have 4 elements");
-    tfg_k_nn_conv p = pool_attrs(n);
+    tfg_k_nn_conv p = pool_grad_attrs(n, false, sz);
     return tfg_k_nn_avg_pool_grad(sz, in[1], n->attr.ints[1], n->attr.ints[2], &p, out, err);
 }
 
