@@ -11,6 +11,10 @@
 #  3. Add of 16M float32 through tfg vs numpy np.add(a, b), both allocating the result, in 3
 #     alternating rounds of one process each (the host is shared: load moves between rounds)
 #  4. per-op dispatch: 1000 chained AddV2 on 2-element tensors vs numpy (and torch eager) a + b
+#  5. the MNIST fully_connected_feed recipe (784-128-32-10, SGD 0.01, batch 100, 2000 steps on
+#     Fashion-MNIST): tfg (bench/fc_feed.tfg) vs the numpy and PyTorch peers of ../shared/peers
+#     (PEERS=DIR), FC_THREADS threads each (default 1), interleaved runs by bench/fc_feed.py:
+#     ms/step, whole process, peak RSS, test accuracy; plus the tutorial sample itself (info)
 #
 # Environment: OPENBLAS_CORETYPE (default SkylakeX on avx512f CPUs, Haswell on avx2 ones: Debian's
 # OpenBLAS 0.3.21 otherwise falls back to Prescott kernels on new CPUs), OPENBLAS_NUM_THREADS
@@ -164,6 +168,42 @@ if [ $HAVE_NUMPY = 1 ]; then
 fi
 r=$(calc 'a/b' "$dp_n" "$dp_t")
 row "dispatch (ns/op)" "${dp_t:-n/a}" "numpy a+b ${dp_n:-n/a}" "${r:+${r}x}" "<= 100 ns" "$(verdict "$dp_t" le 100)"
+
+# ---- 5. the MNIST tutorial recipe -------------------------------------------------------------
+FC_THREADS=${FC_THREADS:-1}
+echo
+echo "== 5. MNIST fully_connected_feed recipe on Fashion-MNIST, $FC_THREADS thread(s): tfg vs numpy and PyTorch,"
+echo "      whole process median of 5 interleaved runs after a warm-up (bench/fc_feed.py)"
+fc_t=""; fc_n=""; fcw_t=""; fcw_n=""; fcr_t=""; fca_t=""; fca_n=""
+if [ $HAVE_NUMPY = 0 ]; then
+    fail "numpy missing: no fully_connected_feed peers"
+elif [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    fail "no Fashion-MNIST in /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist: make deps)"
+else
+    fc=$("$PY" bench/fc_feed.py --tfg "$TFG" --peers "${PEERS:-../shared/peers}" --runs 5 --warmups 1 \
+         --threads "$FC_THREADS" --tutorial) || fail "bench/fc_feed.py"
+    printf '%s\n' "$fc" | grep -v '^RESULT' | sed 's/^/  /'
+    l_t=$(printf '%s\n' "$fc" | grep 'cmd=tfg '); l_n=$(printf '%s\n' "$fc" | grep 'cmd=numpy ')
+    l_p=$(printf '%s\n' "$fc" | grep 'cmd=torch '); l_u=$(printf '%s\n' "$fc" | grep 'cmd=tutorial ')
+    fc_t=$(val ms_per_step "$l_t"); fc_n=$(val ms_per_step "$l_n")
+    fcw_t=$(val wall_s "$l_t"); fcw_n=$(val wall_s "$l_n")
+    fcr_t=$(val peak_rss_mib "$l_t"); fcr_n=$(val peak_rss_mib "$l_n")
+    fca_t=$(val test_acc "$l_t"); fca_n=$(val test_acc "$l_n")
+    [ -n "$(val status "$l_n")" ] && echo "  numpy peer: $(val status "$l_n") (PEERS=${PEERS:-../shared/peers})"
+    if [ -n "$(val wall_s "$l_p")" ]; then
+        echo "  torch: $(val ms_per_step "$l_p") ms/step, $(val wall_s "$l_p") s, $(val peak_rss_mib "$l_p") MiB, acc $(val test_acc "$l_p")"
+    else
+        echo "  torch: not installed"
+    fi
+fi
+r=$(calc 'a/b' "$fc_t" "$fc_n")
+row "fc_feed ms/step" "${fc_t:-n/a}" "numpy ${fc_n:-n/a}" "$r" "<= 0.8" "$(verdict "$r" le 0.8)"
+r=$(calc 'a/b' "$fcw_t" "$fcw_n")
+row "fc_feed process (s)" "${fcw_t:-n/a}" "numpy ${fcw_n:-n/a}" "$r" "<= 0.5" "$(verdict "$r" le 0.5)"
+row "fc_feed peak RSS (MiB)" "${fcr_t:-n/a}" "numpy ${fcr_n:-n/a}" "$(calc 'a/b' "$fcr_t" "$fcr_n")" "<= 120 MiB" "$(verdict "$fcr_t" le 120)"
+d=$(awk -v a="$fca_t" -v b="$fca_n" 'BEGIN { if (a == "" || b == "") print ""; else { d = a - b; if (d < 0) d = -d; printf "%.4f", d } }')
+row "fc_feed test accuracy" "${fca_t:-n/a}" "numpy ${fca_n:-n/a}" "${d:+|d| $d}" "|d| <= 0.01" "$(verdict "$d" le 0.01)"
+row "tutorial sample (s)" "$(val wall_s "${l_u:-}")" "(evals, checkpoints)" "" "(info)" "info"
 
 # ---- summary --------------------------------------------------------------------------------
 echo
