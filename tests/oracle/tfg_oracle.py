@@ -10,7 +10,10 @@ tool generates are committed.  Usage (from the repository root):
       variables (or restores them from --state), runs the fetches once with the
       feeds and prints them as tfg does.  Options as tfg: --state FILE,
       --format text|json|npy, -o FILE, --seed N, --threads N, --device DEV,
-      --soft-placement, --log-placement, -q.  Exit status 0, 1 (error), 2 (usage).
+      --soft-placement, --log-placement, -q, --repeat N (the fetches N times,
+      the last values printed), --batch B (@file feeds give rows (i*B + k) mod N
+      on run i), and `-- ARGS...` (the script's sys.argv[1:]).
+      Exit status 0, 1 (error), 2 (usage).
   tfg_oracle.py gen [DIR|CASE.tfg]...     (default: tests/cli samples)
       Runs each case and writes NAME.out (and NAME.status for a failure).  A
       failing case with no NAME.err gets a draft one (location + TF's first
