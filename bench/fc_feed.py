@@ -50,6 +50,7 @@ def result_fields(text):
 
 
 def torch_available():
+    """Whether this Python imports torch."""
     try:
         r = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True, timeout=120)
         return r.returncode == 0
@@ -58,6 +59,7 @@ def torch_available():
 
 
 def main():
+    """Runs the commands in interleaved rounds and prints their medians."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--tfg", default="./tfg")
     ap.add_argument("--peers", default=os.environ.get("PEERS", "../shared/peers"))

@@ -827,6 +827,7 @@ static const char *const module_paths[] = {
     "tensorflow.examples.tutorials.mnist.input_data", NULL,
 };
 
+/* Whether `import PATH` names one of the modules above. */
 bool tfg_api_data_is_module(const char *path)
 {
     for (int i = 0; module_paths[i]; i++)
@@ -851,6 +852,7 @@ static int sys_argv(tfg_eval *ev, tfg_val *out)
     return 0;
 }
 
+/* Member NAME of module PATH: 0 found, 1 absent, -1 error. */
 int tfg_api_data_module(tfg_eval *ev, const char *path, const char *name, tfg_val *out)
 {
     for (size_t i = 0; i < sizeof module_fns / sizeof *module_fns; i++)

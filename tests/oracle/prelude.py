@@ -152,6 +152,7 @@ class DataSet:
     """TF 1.x's mnist DataSet with tfg's shuffles; images kept as uint8."""
 
     def __init__(self, images, labels, first, n, as_float, reshape, one_hot, seed, stream):
+        """The split images[first:first+n] (None: fake data), its shuffle stream."""
         self._img, self._lab, self._first, self._n = images, labels, first, n
         self._as_float, self._reshape, self.one_hot = as_float, reshape, one_hot
         self._fake = images is None
@@ -161,6 +162,7 @@ class DataSet:
         self._index_in_epoch = 0
 
     def _images_of(self, idx):
+        """The images of split rows idx: float32 x * float32(1/255), or uint8."""
         x = self._img[self._first + idx]
         k, rows, cols = x.shape
         x = x.reshape(k, rows * cols) if self._reshape else x.reshape(k, rows, cols, 1)
@@ -169,6 +171,7 @@ class DataSet:
         return x
 
     def _labels_of(self, idx):
+        """The labels of split rows idx: uint8, or float64 one-hot rows."""
         y = self._lab[self._first + idx]
         if not self.one_hot:
             return y
@@ -179,18 +182,22 @@ class DataSet:
 
     @property
     def images(self):
+        """The whole split in its current order."""
         return [] if self._fake else self._images_of(self._order)
 
     @property
     def labels(self):
+        """The split's labels in its current order."""
         return [] if self._fake else self._labels_of(self._order)
 
     @property
     def num_examples(self):
+        """Number of examples in the split."""
         return self._n
 
     @property
     def epochs_completed(self):
+        """Epochs next_batch has finished."""
         return self._epochs_completed
 
     def next_batch(self, batch_size, fake_data=False, shuffle=True):
@@ -223,11 +230,15 @@ class DataSet:
 
 
 class Datasets:
+    """read_data_sets' result: .train, .validation, .test."""
+
     def __init__(self, train, validation, test):
+        """Keeps the three DataSets."""
         self.train, self.validation, self.test = train, validation, test
 
 
 def _idx_file(train_dir, name):
+    """train_dir/NAME.gz, else train_dir/NAME, as tfg looks them up."""
     sep = "" if train_dir.endswith("/") else "/"
     for p in (train_dir + sep + name + ".gz", train_dir + sep + name):
         if os.path.exists(p):
@@ -287,6 +298,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=_v1.float32,
 
 
 def _read_csv(path):
+    """A CSV of numbers as tfg reads it: float64, one row a line, one line = rank 1."""
     rows = []
     with open(path, encoding="utf-8-sig") as f:
         for ln in f:
@@ -301,6 +313,7 @@ def _read_csv(path):
 
 
 def _load_npz(path, key):
+    """Member key (or the only member) of an .npz file."""
     with np.load(path, allow_pickle=False) as z:
         names = list(z.keys())
         if key is None:
