@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "api_tf.h"
 #include "gradients.h"
 
@@ -1212,6 +1213,94 @@ B(b_where)
                                                       a->loc), out);
 }
 
+/* Builds op `type` named in its own scope from a value and int-vector arguments:
+ * inputs (v[0] as is, then the int tensors of v[1..nint]) with names. */
+static int build_with_ints(tfg_eval *ev, const char *type, const char *def, tfg_val x, const char *xname,
+                           const tfg_val *ints, const char *const *inames, int nint, const tfg_attrs *at,
+                           const char *name, tfg_loc loc, tfg_val *out)
+{
+    const char *scope = open_scope(ev, name, def, loc);
+    if (!scope) return -1;
+    tfg_endpoint in[4];
+    int rc = tfg_eval_to_tensor(ev, x, -1, xname, loc, &in[0]);
+    for (int i = 0; i < nint && rc == 0; i++) rc = int_tensor(ev, ints[i], inames[i], loc, &in[i + 1]);
+    return close_scope(ev, rc ? NULL : tfg_eval_node(ev, type, scope, in, nint + 1, at, loc), out);
+}
+
+/* tf.slice(input_, begin, size, name=None) */
+B(b_slice)
+{
+    (void)self;
+    tfg_val v[4];
+    if (tfg_eval_bind(ev, a, "slice", "input_,begin,size,name=", v)) return -1;
+    static const char *const names[] = { "begin", "size" };
+    return build_with_ints(ev, "Slice", "Slice", v[0], "input", &v[1], names, 2, NULL, name_arg(v[3]), a->loc, out);
+}
+
+/* tf.pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0) */
+B(b_pad)
+{
+    (void)self;
+    tfg_val v[5];
+    if (tfg_eval_bind(ev, a, "pad", "tensor,paddings,mode=,name=,constant_values=", v)) return -1;
+    if (v[2].t == TFG_V_STR && strcasecmp(tfg_val_as_str(v[2])->s, "CONSTANT") != 0)
+        return tfg_eval_error(ev, a->loc, "pad mode '%s' is not supported (only CONSTANT)", tfg_val_as_str(v[2])->s);
+    if (given(v[4]) && !(tfg_val_is_number(v[4]) && tfg_val_to_double(v[4]) == 0))
+        return tfg_eval_error(ev, a->loc, "pad with constant_values other than 0 is not supported");
+    static const char *const names[] = { "paddings" };
+    return build_with_ints(ev, "Pad", "Pad", v[0], "tensor", &v[1], names, 1, NULL, name_arg(v[3]), a->loc, out);
+}
+
+/* tf.broadcast_to(input, shape, name=None) */
+B(b_broadcast_to)
+{
+    (void)self;
+    tfg_val v[3];
+    if (tfg_eval_bind(ev, a, "broadcast_to", "input,shape,name=", v)) return -1;
+    static const char *const names[] = { "shape" };
+    return build_with_ints(ev, "BroadcastTo", "BroadcastTo", v[0], "input", &v[1], names, 1, NULL, name_arg(v[2]),
+                           a->loc, out);
+}
+
+/* tf.math.unsorted_segment_sum(data, segment_ids, num_segments, name=None) */
+B(b_unsorted_segment_sum)
+{
+    (void)self;
+    tfg_val v[4];
+    if (tfg_eval_bind(ev, a, "unsorted_segment_sum", "data,segment_ids,num_segments,name=", v)) return -1;
+    static const char *const names[] = { "segment_ids", "num_segments" };
+    return build_with_ints(ev, "UnsortedSegmentSum", "UnsortedSegmentSum", v[0], "data", &v[1], names, 2, NULL,
+                           name_arg(v[3]), a->loc, out);
+}
+
+/* tf.math.invert_permutation(x, name=None) */
+B(b_invert_permutation)
+{
+    (void)self;
+    tfg_val v[2];
+    if (tfg_eval_bind(ev, a, "invert_permutation", "x,name=", v)) return -1;
+    const char *scope = open_scope(ev, name_arg(v[1]), "InvertPermutation", a->loc);
+    if (!scope) return -1;
+    tfg_endpoint in;
+    int rc = int_tensor(ev, v[0], "x", a->loc, &in);
+    return close_scope(ev, rc ? NULL : tfg_eval_node(ev, "InvertPermutation", scope, &in, 1, NULL, a->loc), out);
+}
+
+/* tf.math.cumprod(x, axis=0, exclusive=False, reverse=False, name=None) */
+B(b_cumprod)
+{
+    (void)self;
+    tfg_val v[5];
+    if (tfg_eval_bind(ev, a, "cumprod", "x,axis=,exclusive=,reverse=,name=", v)) return -1;
+    tfg_attrs at;
+    memset(&at, 0, sizeof at);
+    if (bool_arg(ev, v[2], false, a->loc, &at.flag[0]) || bool_arg(ev, v[3], false, a->loc, &at.flag[1])) return -1;
+    tfg_val zero = tfg_val_int(0);
+    tfg_val ax = given(v[1]) ? v[1] : zero;
+    static const char *const names[] = { "axis" };
+    return build_with_ints(ev, "Cumprod", "Cumprod", v[0], "x", &ax, names, 1, &at, name_arg(v[4]), a->loc, out);
+}
+
 /* ---- random ------------------------------------------------------------------------------------ */
 /* random_normal / truncated_normal / random_uniform (flag 0, 1, 2) */
 B(b_random)
@@ -1517,6 +1606,12 @@ const tfg_builtin tfg_tfapi_functions[] = {
     { "random_uniform", b_random, NULL, 2 },
     { "normal", b_random, NULL, 0 }, { "uniform", b_random, NULL, 2 },
     { "set_random_seed", b_set_random_seed, NULL, -1 }, { "set_seed", b_set_random_seed, NULL, -1 },
+    { "slice", b_slice, NULL, -1 },
+    { "pad", b_pad, NULL, -1 },
+    { "broadcast_to", b_broadcast_to, NULL, -1 },
+    { "unsorted_segment_sum", b_unsorted_segment_sum, NULL, -1 },
+    { "invert_permutation", b_invert_permutation, NULL, -1 },
+    { "cumprod", b_cumprod, NULL, -1 },
     { "gradients", b_gradients, NULL, -1 },
     { "stop_gradient", b_stop_gradient, NULL, -1 },
     { "Session", b_session, NULL, 0 }, { "InteractiveSession", b_session, NULL, 1 },
