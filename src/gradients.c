@@ -140,6 +140,21 @@ static int acc_sum(tfg_graph *g, acc *a, tfg_loc loc, tfg_error *err, tfg_endpoi
     return 0;
 }
 
+/* Ops TensorFlow registers as not differentiable: no gradient, no error. */
+static bool not_differentiable(const char *type)
+{
+    static const char *const names[] = {
+        "StopGradient", "ArgMax", "ArgMin", "Shape", "Size", "Rank", "Equal", "NotEqual", "Less",
+        "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "ZerosLike",
+        "OnesLike", "OneHot", "Range", "RandomStandardNormal", "RandomUniform", "RandomUniformInt",
+        "TruncatedNormal", "BroadcastGradientArgs", "InTopKV2", "Floor", "Ceil", "Round", "Sign",
+        "FloorDiv", "InvertPermutation", "ReducedShape",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(type, names[i]) == 0) return true;
+    return false;
+}
+
 /* Can gradients flow through values of this dtype? */
 static bool differentiable(tfg_dtype dt)
 {
@@ -151,6 +166,8 @@ int tfg_grad_build(tfg_graph *g, const tfg_endpoint *ys, int ny, const tfg_endpo
                    tfg_error *err)
 {
     int n0 = g->nnodes, rc = -1;
+    int *pending = NULL, *queue = NULL;
+    unsigned char *queued = NULL;
     unsigned char *from_x = calloc((size_t)n0 + 1, 1), *to_y = calloc((size_t)n0 + 1, 1);
     acc *accs = calloc((size_t)n0 * TFG_MAX_OUTPUTS + 1, sizeof *accs);
     bool scoped = false;
@@ -196,9 +213,28 @@ int tfg_grad_build(tfg_graph *g, const tfg_endpoint *ys, int ny, const tfg_endpo
         }
         if (acc_add(&accs[y.node->id * TFG_MAX_OUTPUTS + y.index], seed)) { tfg_error_set(err, "out of memory"); goto done; }
     }
-    /* reverse creation order is a reverse topological order */
-    for (int id = n0 - 1; id >= 0; id--) {
+    /* TF's order: a FIFO of ops whose consumers (between xs and ys) have all
+     * delivered their gradients, starting from the ys; each op's input
+     * gradients are appended in input order, so sums add in TF's order */
+    pending = calloc((size_t)n0 + 1, sizeof *pending);
+    queue = malloc(sizeof *queue * ((size_t)n0 + 1));
+    queued = calloc((size_t)n0 + 1, 1);
+    if (!pending || !queue || !queued) { tfg_error_set(err, "out of memory"); goto done; }
+    for (int id = 0; id < n0; id++) {
         if (!(from_x[id] && to_y[id])) continue;
+        tfg_node *nd = g->nodes[id];
+        for (int k = 0; k < nd->ninputs; k++) {
+            int in = nd->inputs[k].node->id;
+            if (from_x[in] && to_y[in]) pending[in]++;
+        }
+    }
+    int qh = 0, qt = 0;
+    for (int i = 0; i < ny; i++) {
+        int id = ys[i].node->id;
+        if (from_x[id] && to_y[id] && pending[id] == 0 && !queued[id]) { queued[id] = 1; queue[qt++] = id; }
+    }
+    while (qh < qt) {
+        int id = queue[qh++];
         tfg_node *nd = g->nodes[id];
         tfg_endpoint gout[TFG_MAX_OUTPUTS];
         bool any = false;
@@ -206,39 +242,43 @@ int tfg_grad_build(tfg_graph *g, const tfg_endpoint *ys, int ny, const tfg_endpo
             if (acc_sum(g, &accs[id * TFG_MAX_OUTPUTS + o], loc, err, &gout[o])) goto done;
             if (gout[o].node) any = true;
         }
-        if (!any || nd->ninputs == 0) continue;
-        bool is_x = false;
-        for (int i = 0; i < nx; i++) if (xs[i].node == nd) is_x = true;
         /* only inputs that lead back to an x need gradients */
         bool need = false;
         for (int k = 0; k < nd->ninputs; k++)
-            if (from_x[nd->inputs[k].node->id] && differentiable(nd->inputs[k].node->out_dtype[nd->inputs[k].index]))
+            if (from_x[nd->inputs[k].node->id] && !tfg_op_ref_input(nd->op, k) &&
+                differentiable(nd->inputs[k].node->out_dtype[nd->inputs[k].index]))
                 need = true;
-        if (!need) continue;
-        (void)is_x;
-        if (!nd->op->grad) {
-            if (strcmp(nd->op->type, "StopGradient") == 0) continue;
+        if (any && need && !nd->op->grad && !not_differentiable(nd->op->type)) {
             tfg_error_set(err, "No gradient defined for operation '%s' (op type: %s)", nd->name, nd->op->type);
             goto done;
         }
-        char sname[600];
-        snprintf(sname, sizeof sname, "%s_grad", nd->name);
-        if (!tfg_graph_push_scope(g, sname)) { tfg_error_set(err, "out of memory"); goto done; }
-        tfg_endpoint *gin = calloc((size_t)nd->ninputs + 1, sizeof *gin);
-        if (!gin) { tfg_graph_pop_scope(g); tfg_error_set(err, "out of memory"); goto done; }
-        int grc = nd->op->grad(g, nd, gout, gin, err);
-        tfg_graph_pop_scope(g);
-        if (grc) { free(gin); goto done; }
-        for (int k = 0; k < nd->ninputs; k++) {
-            tfg_endpoint in = nd->inputs[k];
-            if (!gin[k].node || !from_x[in.node->id] || !differentiable(in.node->out_dtype[in.index])) continue;
-            if (acc_add(&accs[in.node->id * TFG_MAX_OUTPUTS + in.index], gin[k])) {
-                free(gin);
-                tfg_error_set(err, "out of memory");
-                goto done;
+        if (any && need && nd->op->grad) {
+            char sname[600];
+            snprintf(sname, sizeof sname, "%s_grad", nd->name);
+            if (!tfg_graph_push_scope(g, sname)) { tfg_error_set(err, "out of memory"); goto done; }
+            tfg_endpoint *gin = calloc((size_t)nd->ninputs + 1, sizeof *gin);
+            if (!gin) { tfg_graph_pop_scope(g); tfg_error_set(err, "out of memory"); goto done; }
+            int grc = nd->op->grad(g, nd, gout, gin, err);
+            tfg_graph_pop_scope(g);
+            if (grc) { free(gin); goto done; }
+            for (int k = 0; k < nd->ninputs; k++) {
+                tfg_endpoint in = nd->inputs[k];
+                if (!gin[k].node || !from_x[in.node->id] || tfg_op_ref_input(nd->op, k) ||
+                    !differentiable(in.node->out_dtype[in.index]))
+                    continue;
+                if (acc_add(&accs[in.node->id * TFG_MAX_OUTPUTS + in.index], gin[k])) {
+                    free(gin);
+                    tfg_error_set(err, "out of memory");
+                    goto done;
+                }
             }
+            free(gin);
         }
-        free(gin);
+        for (int k = 0; k < nd->ninputs; k++) {
+            int in = nd->inputs[k].node->id;
+            if (!(from_x[in] && to_y[in])) continue;
+            if (--pending[in] == 0 && !queued[in]) { queued[in] = 1; queue[qt++] = in; }
+        }
     }
     for (int i = 0; i < nx; i++)
         if (acc_sum(g, &accs[xs[i].node->id * TFG_MAX_OUTPUTS + xs[i].index], loc, err, &out[i])) goto done;
@@ -248,6 +288,9 @@ done:
     if (accs)
         for (int i = 0; i < n0 * TFG_MAX_OUTPUTS; i++) free(accs[i].g);
     free(accs);
+    free(pending);
+    free(queue);
+    free(queued);
     free(from_x);
     free(to_y);
     return rc;
