@@ -1125,51 +1125,7 @@ static int k_pad(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tens
 
 /* ---- gradients -------------------------------------------------------------------------------- */
 
-/* What a gradient function builds with: the graph, the forward node's
- * script location (given to every node it adds) and the error record. */
-typedef struct {
-    tfg_graph *g;
-    tfg_loc loc;
-    tfg_error *err;
-} gb;
-
-/* Output 0 of a node (a NULL node stays NULL: a failure). */
-static tfg_endpoint ep(tfg_node *n)
-{
-    return (tfg_endpoint){ n, 0 };
-}
-
-/* type(in...) with attributes at (NULL: none); a failed operand (node NULL)
- * gives a failure without adding anything. */
-static tfg_endpoint op(gb *b, const char *type, const tfg_attrs *at, int n, ...)
-{
-    tfg_endpoint in[4];
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) in[i] = va_arg(ap, tfg_endpoint);
-    va_end(ap);
-    for (int i = 0; i < n; i++)
-        if (!in[i].node) return in[i];
-    return ep(tfg_grad_add(b->g, type, NULL, in, n, at, b->loc, b->err));
-}
-
-/* type(a). */
-static tfg_endpoint un(gb *b, const char *type, tfg_endpoint a)
-{
-    return op(b, type, NULL, 1, a);
-}
-
-/* type(a, c). */
-static tfg_endpoint bin(gb *b, const char *type, tfg_endpoint a, tfg_endpoint c)
-{
-    return op(b, type, NULL, 2, a, c);
-}
-
-/* An int32 vector Const. */
-static tfg_endpoint ivec(gb *b, const int64_t *v, int n)
-{
-    return ep(tfg_grad_ivec(b->g, v, n, "Const", b->loc, b->err));
-}
+#include "grad_build.h"
 
 /* An int32 scalar Const. */
 static tfg_endpoint iscalar(gb *b, int64_t v)
