@@ -976,48 +976,232 @@ int64_t tfg_k_nn_pool_bwd_block(bool is_max, int64_t n, int64_t c, int64_t iw, i
     return w < 1 ? 1 : w;
 }
 
-/* Flat index (in the input) of the first maximum of a window for channel ch. */
-static int64_t window_argmax(const pgeo *g, const tfg_tensor *x, int64_t b, int64_t oy, int64_t ox, int64_t ch)
+/* ---- pooling kernels: typed loops, channels innermost (contiguous) ------------------------ */
+
+/* Defines S_maxpool_rows, the max pooling of output rows [r0, r1) (row =
+ * b * oh + oy) for element type T. Below, for float types: S_argmax, each
+ * channel's first maximum (flat input index) for output (b, oy, ox) into idx
+ * (best: scratch); S_maxgrad_image / S_maxgradgrad_image, MaxPoolGrad /
+ * MaxPoolGradGrad of image b. */
+#define POOL_MAX_FUNCS(S, T)                                                                        \
+    static void S##_maxpool_rows(const pgeo *g, const T *x, T *o, int64_t r0, int64_t r1)          \
+    {                                                                                               \
+        for (int64_t r = r0; r < r1; r++) {                                                         \
+            int64_t b = r / g->oh, oy = r % g->oh;                                                  \
+            for (int64_t ox = 0; ox < g->ow; ox++) {                                                \
+                int64_t y0, y1, x0, x1;                                                             \
+                pool_window(g, oy, ox, &y0, &y1, &x0, &x1);                                         \
+                T *dst = o + ((b * g->oh + oy) * g->ow + ox) * g->c;                                \
+                if (y0 >= y1 || x0 >= x1) continue;                                                 \
+                memcpy(dst, x + ((b * g->h + y0) * g->w + x0) * g->c, sizeof(T) * (size_t)g->c);   \
+                for (int64_t y = y0; y < y1; y++)                                                   \
+                    for (int64_t xx = (y == y0 ? x0 + 1 : x0); xx < x1; xx++) {                     \
+                        const T *src = x + ((b * g->h + y) * g->w + xx) * g->c;                     \
+                        for (int64_t ch = 0; ch < g->c; ch++)                                       \
+                            dst[ch] = src[ch] > dst[ch] ? src[ch] : dst[ch];                        \
+                    }                                                                               \
+            }                                                                                       \
+        }                                                                                           \
+    }
+POOL_MAX_FUNCS(pf32, float)
+POOL_MAX_FUNCS(pf64, double)
+POOL_MAX_FUNCS(pi32, int32_t)
+POOL_MAX_FUNCS(pi64, int64_t)
+POOL_MAX_FUNCS(pu8, uint8_t)
+
+/* Defines the max pooling gradients' loops of float type T (suffix S), with
+ * IT an integer type as wide as T (so that the compare-and-select of the
+ * argmax scan vectorizes). */
+#define POOL_MAXGRAD_FUNCS(S, T, IT)                                                                \
+    static void S##_argmax(const pgeo *g, const T *restrict x, int64_t b, int64_t oy, int64_t ox,  \
+                           int64_t *restrict idx, void *scratch)                                    \
+    {                                                                                               \
+        const int64_t c = g->c;                                                                     \
+        T *restrict best = scratch;                                                                 \
+        IT *restrict bk = (IT *)(best + c);                                                         \
+        int64_t y0, y1, x0, x1;                                                                     \
+        pool_window(g, oy, ox, &y0, &y1, &x0, &x1);                                                 \
+        if (y0 >= y1 || x0 >= x1) {                                                                 \
+            for (int64_t ch = 0; ch < c; ch++) idx[ch] = -1;                                       \
+            return;                                                                                 \
+        }                                                                                           \
+        const int64_t wcols = x1 - x0;                                                              \
+        const T *first = x + ((b * g->h + y0) * g->w + x0) * c;                                     \
+        for (int64_t ch = 0; ch < c; ch++) {                                                        \
+            best[ch] = first[ch];                                                                   \
+            bk[ch] = 0;                                                                             \
+        }                                                                                           \
+        for (int64_t y = y0; y < y1; y++)                                                           \
+            for (int64_t xx = (y == y0 ? x0 + 1 : x0); xx < x1; xx++) {                             \
+                const T *restrict src = x + ((b * g->h + y) * g->w + xx) * c;                       \
+                const IT k = (IT)((y - y0) * wcols + (xx - x0));                                    \
+                for (int64_t ch = 0; ch < c; ch++) {                                                \
+                    T v = src[ch], bv = best[ch];                                                   \
+                    IT m = (IT)0 - (IT)(v > bv); /* all ones where greater: branch-free */          \
+                    best[ch] = v > bv ? v : bv;                                                     \
+                    bk[ch] = (IT)((bk[ch] & ~m) | (k & m));                                         \
+                }                                                                                   \
+            }                                                                                       \
+        for (int64_t ch = 0; ch < c; ch++) {                                                        \
+            int64_t k = (int64_t)bk[ch], y = y0 + k / wcols, xx = x0 + k % wcols;                   \
+            idx[ch] = ((b * g->h + y) * g->w + xx) * c + ch;                                        \
+        }                                                                                           \
+    }                                                                                               \
+    static void S##_maxgrad_image(const pgeo *g, int64_t bw, const T *x, const T *dy, T *o, int64_t b, \
+                                  int64_t *idx, void *scratch)                                      \
+    {                                                                                               \
+        bool onednn = bw > 0;                                                                       \
+        if (bw < 1) bw = 1;                                                                         \
+        for (int64_t oy = 0; oy < g->oh; oy++)                                                      \
+            for (int64_t blk = 0; blk < g->ow; blk += bw) {                                         \
+                int64_t end = blk + bw < g->ow ? blk + bw : g->ow;                                  \
+                for (int64_t k = 0; k < end - blk; k++) {                                           \
+                    int64_t ox = onednn ? end - 1 - k : blk + k;                                    \
+                    S##_argmax(g, x, b, oy, ox, idx, scratch);                                      \
+                    const T *d = dy + ((b * g->oh + oy) * g->ow + ox) * g->c;                       \
+                    for (int64_t ch = 0; ch < g->c; ch++)                                           \
+                        if (idx[ch] >= 0) o[idx[ch]] += d[ch];                                      \
+                }                                                                                   \
+            }                                                                                       \
+    }                                                                                               \
+    static void S##_maxgradgrad_image(const pgeo *g, const T *x, const T *ddx, T *o, int64_t b,     \
+                                      int64_t *idx, void *scratch)                                  \
+    {                                                                                               \
+        for (int64_t oy = 0; oy < g->oh; oy++)                                                      \
+            for (int64_t ox = 0; ox < g->ow; ox++) {                                                \
+                S##_argmax(g, x, b, oy, ox, idx, scratch);                                          \
+                T *d = o + ((b * g->oh + oy) * g->ow + ox) * g->c;                                  \
+                for (int64_t ch = 0; ch < g->c; ch++)                                               \
+                    if (idx[ch] >= 0) d[ch] = ddx[idx[ch]];                                         \
+            }                                                                                       \
+    }
+POOL_MAXGRAD_FUNCS(pf32, float, int32_t)
+POOL_MAXGRAD_FUNCS(pf64, double, int64_t)
+
+/* Defines the average pooling loops of float type T (suffix S): output rows
+ * [r0, r1) forward; the gradient of image b (Eigen's order and reciprocal
+ * when bw is 0, oneDNN's blocks and division otherwise). */
+#define POOL_AVG_FUNCS(S, T)                                                                        \
+    static void S##_avgpool_rows(const pgeo *g, const T *x, T *o, int64_t r0, int64_t r1)          \
+    {                                                                                               \
+        for (int64_t r = r0; r < r1; r++) {                                                         \
+            int64_t b = r / g->oh, oy = r % g->oh;                                                  \
+            for (int64_t ox = 0; ox < g->ow; ox++) {                                                \
+                int64_t y0, y1, x0, x1;                                                             \
+                pool_window(g, oy, ox, &y0, &y1, &x0, &x1);                                         \
+                T *dst = o + ((b * g->oh + oy) * g->ow + ox) * g->c;                                \
+                for (int64_t y = y0; y < y1; y++)                                                   \
+                    for (int64_t xx = x0; xx < x1; xx++) {                                          \
+                        const T *src = x + ((b * g->h + y) * g->w + xx) * g->c;                     \
+                        for (int64_t ch = 0; ch < g->c; ch++) dst[ch] += src[ch];                   \
+                    }                                                                               \
+                T cnt = (T)((y1 - y0) * (x1 - x0));                                                 \
+                for (int64_t ch = 0; ch < g->c; ch++) dst[ch] /= cnt;                               \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+    static void S##_avggrad_image(const pgeo *g, int64_t bw, const T *dy, T *o, int64_t b)          \
+    {                                                                                               \
+        bool onednn = bw > 0;                                                                       \
+        if (bw < 1) bw = 1;                                                                         \
+        for (int64_t oy = 0; oy < g->oh; oy++)                                                      \
+            for (int64_t blk = 0; blk < g->ow; blk += bw) {                                         \
+                int64_t end = blk + bw < g->ow ? blk + bw : g->ow;                                  \
+                for (int64_t k = 0; k < end - blk; k++) {                                           \
+                    int64_t ox = onednn ? end - 1 - k : blk + k;                                    \
+                    int64_t y0, y1, x0, x1;                                                         \
+                    pool_window(g, oy, ox, &y0, &y1, &x0, &x1);                                     \
+                    int64_t cnt = (y1 - y0) * (x1 - x0);                                            \
+                    T rc = (T)(1.0 / (double)cnt), tc = (T)cnt;                                     \
+                    const T *d = dy + ((b * g->oh + oy) * g->ow + ox) * g->c;                       \
+                    for (int64_t y = y0; y < y1; y++)                                               \
+                        for (int64_t xx = x0; xx < x1; xx++) {                                      \
+                            T *dst = o + ((b * g->h + y) * g->w + xx) * g->c;                       \
+                            if (onednn)                                                             \
+                                for (int64_t ch = 0; ch < g->c; ch++) dst[ch] += d[ch] / tc;        \
+                            else                                                                    \
+                                for (int64_t ch = 0; ch < g->c; ch++) dst[ch] += d[ch] * rc;        \
+                        }                                                                           \
+                }                                                                                   \
+            }                                                                                       \
+    }
+POOL_AVG_FUNCS(pf32, float)
+POOL_AVG_FUNCS(pf64, double)
+
+/* One pooling job spread over threads. */
+typedef struct {
+    int kind;                 /* 0 max, 1 avg, 2 max grad, 3 max grad grad, 4 avg grad */
+    const pgeo *g;
+    tfg_dtype dt;
+    int64_t bw;
+    const void *x, *dy;
+    void *o;
+} pool_job;
+
+/* Runs items [r0, r1) of a pooling job: output rows (forward) or images (gradients). */
+static void pool_chunk(void *vctx, int64_t r0, int64_t r1)
 {
-    int64_t y0, y1, x0, x1, best = -1;
-    pool_window(g, oy, ox, &y0, &y1, &x0, &x1);
-    double bv = 0;
-    for (int64_t y = y0; y < y1; y++)
-        for (int64_t xx = x0; xx < x1; xx++) {
-            int64_t idx = ((b * g->h + y) * g->w + xx) * g->c + ch;
-            double v = tfg_tensor_get_f(x, idx);
-            if (best < 0 || v > bv) {
-                best = idx;
-                bv = v;
-            }
+    const pool_job *j = vctx;
+    const pgeo *g = j->g;
+    if (j->kind == 0) {
+        switch (j->dt) {
+        case TFG_FLOAT32: pf32_maxpool_rows(g, j->x, j->o, r0, r1); break;
+        case TFG_FLOAT64: pf64_maxpool_rows(g, j->x, j->o, r0, r1); break;
+        case TFG_INT32: pi32_maxpool_rows(g, j->x, j->o, r0, r1); break;
+        case TFG_INT64: pi64_maxpool_rows(g, j->x, j->o, r0, r1); break;
+        default: pu8_maxpool_rows(g, j->x, j->o, r0, r1); break;
         }
-    return best;
+        return;
+    }
+    if (j->kind == 1) {
+        if (j->dt == TFG_FLOAT32) pf32_avgpool_rows(g, j->x, j->o, r0, r1);
+        else pf64_avgpool_rows(g, j->x, j->o, r0, r1);
+        return;
+    }
+    if (j->kind == 4) {
+        for (int64_t b = r0; b < r1; b++) {
+            if (j->dt == TFG_FLOAT32) pf32_avggrad_image(g, j->bw, j->dy, j->o, b);
+            else pf64_avggrad_image(g, j->bw, j->dy, j->o, b);
+        }
+        return;
+    }
+    /* argmax scratch per channel: flat index, best value, window position */
+    int64_t *idx = malloc((size_t)(g->c ? g->c : 1) * 3 * sizeof(int64_t));
+    if (!idx) return;   /* the caller allocated a probe of this size first */
+    void *best = idx + g->c;
+    for (int64_t b = r0; b < r1; b++) {
+        bool f32 = j->dt == TFG_FLOAT32;
+        if (j->kind == 2) {
+            if (f32) pf32_maxgrad_image(g, j->bw, j->x, j->dy, j->o, b, idx, best);
+            else pf64_maxgrad_image(g, j->bw, j->x, j->dy, j->o, b, idx, best);
+        } else {
+            if (f32) pf32_maxgradgrad_image(g, j->x, j->dy, j->o, b, idx, best);
+            else pf64_maxgradgrad_image(g, j->x, j->dy, j->o, b, idx, best);
+        }
+    }
+    free(idx);
 }
 
-/* Defines NAME: max pooling of type T into o. */
-#define MAX_POOL(NAME, T)                                                                  \
-    static void NAME(const pgeo *g, const T *x, T *o)                                      \
-    {                                                                                      \
-        for (int64_t b = 0; b < g->n; b++)                                                 \
-            for (int64_t oy = 0; oy < g->oh; oy++)                                         \
-                for (int64_t ox = 0; ox < g->ow; ox++) {                                   \
-                    int64_t y0, y1, x0, x1;                                                \
-                    pool_window(g, oy, ox, &y0, &y1, &x0, &x1);                            \
-                    T *dst = o + ((b * g->oh + oy) * g->ow + ox) * g->c;                   \
-                    for (int64_t y = y0; y < y1; y++)                                      \
-                        for (int64_t xx = x0; xx < x1; xx++) {                             \
-                            const T *src = x + ((b * g->h + y) * g->w + xx) * g->c;        \
-                            bool first = y == y0 && xx == x0;                              \
-                            for (int64_t ch = 0; ch < g->c; ch++)                          \
-                                if (first || src[ch] > dst[ch]) dst[ch] = src[ch];         \
-                        }                                                                  \
-                }                                                                          \
+/* Runs a job over n items (at least min_chunk per thread); for the argmax
+ * kinds, first checks that their per-thread scratch can be allocated. */
+static int pool_run(pool_job *j, int64_t n, int64_t min_chunk, tfg_error *err)
+{
+    if (j->kind == 2 || j->kind == 3) {
+        void *probe = malloc((size_t)(j->g->c ? j->g->c : 1) * 3 * sizeof(int64_t));
+        if (!probe) return tfg_error_set(err, "OOM when allocating pooling scratch");
+        free(probe);
     }
-MAX_POOL(maxpool_f32, float)
-MAX_POOL(maxpool_f64, double)
-MAX_POOL(maxpool_i32, int32_t)
-MAX_POOL(maxpool_i64, int64_t)
-MAX_POOL(maxpool_u8, uint8_t)
+    tfg_k_parallel_for(n, min_chunk, pool_chunk, j);
+    return 0;
+}
+
+/* Items per thread below which pooling stays on one thread. */
+static int64_t pool_min_chunk(const pgeo *g, int64_t per_item)
+{
+    int64_t work = per_item * g->kh * g->kw * (g->c ? g->c : 1);
+    int64_t m = work ? ((int64_t)1 << 15) / work : 1;
+    return m < 1 ? 1 : m;
+}
 
 int tfg_k_nn_max_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_nn_conv *p, tfg_tensor **out,
                       tfg_error *err)
@@ -1031,13 +1215,8 @@ int tfg_k_nn_max_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_n
     int64_t os[4] = { g.n, g.oh, g.ow, g.c };
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, os, err);
     if (!o) return -1;
-    switch (x->dtype) {
-    case TFG_FLOAT32: maxpool_f32(&g, x->data, o->data); break;
-    case TFG_FLOAT64: maxpool_f64(&g, x->data, o->data); break;
-    case TFG_INT32: maxpool_i32(&g, x->data, o->data); break;
-    case TFG_INT64: maxpool_i64(&g, x->data, o->data); break;
-    default: maxpool_u8(&g, x->data, o->data); break;
-    }
+    pool_job j = { 0, &g, x->dtype, 0, x->data, NULL, o->data };
+    if (pool_run(&j, g.n * g.oh, pool_min_chunk(&g, g.ow), err)) { tfg_tensor_unref(o); return -1; }
     *out = o;
     return 0;
 }
@@ -1053,28 +1232,8 @@ int tfg_k_nn_avg_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_n
     int64_t os[4] = { g.n, g.oh, g.ow, g.c };
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, os, err);
     if (!o) return -1;
-    bool f32 = x->dtype == TFG_FLOAT32;
-    for (int64_t b = 0; b < g.n; b++)
-        for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t ox = 0; ox < g.ow; ox++) {
-                int64_t y0, y1, x0, x1;
-                pool_window(&g, oy, ox, &y0, &y1, &x0, &x1);
-                int64_t cnt = (y1 - y0) * (x1 - x0), base = ((b * g.oh + oy) * g.ow + ox) * g.c;
-                for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) {
-                        int64_t src = ((b * g.h + y) * g.w + xx) * g.c;
-                        if (f32)
-                            for (int64_t ch = 0; ch < g.c; ch++)
-                                ((float *)o->data)[base + ch] += ((const float *)x->data)[src + ch];
-                        else
-                            for (int64_t ch = 0; ch < g.c; ch++)
-                                ((double *)o->data)[base + ch] += ((const double *)x->data)[src + ch];
-                    }
-                for (int64_t ch = 0; ch < g.c; ch++) {
-                    if (f32) ((float *)o->data)[base + ch] /= (float)cnt;
-                    else ((double *)o->data)[base + ch] /= (double)cnt;
-                }
-            }
+    pool_job j = { 1, &g, x->dtype, 0, x->data, NULL, o->data };
+    if (pool_run(&j, g.n * g.oh, pool_min_chunk(&g, g.ow), err)) { tfg_tensor_unref(o); return -1; }
     *out = o;
     return 0;
 }
@@ -1104,19 +1263,8 @@ int tfg_k_nn_max_pool_grad(const tfg_tensor *x, const tfg_tensor *dy, int64_t kh
     if (check_pool_dy(&g, dy, "grad", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, x->shape, err);
     if (!o) return -1;
-    int64_t bw = p->bwd_block > 0 ? p->bwd_block : 1;
-    for (int64_t b = 0; b < g.n; b++)
-        for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t blk = 0; blk < g.ow; blk += bw)
-                for (int64_t k = 0, end = blk + bw < g.ow ? blk + bw : g.ow; k < end - blk; k++)
-                for (int64_t ch = 0; ch < g.c; ch++) {
-                    int64_t ox = p->bwd_block > 0 ? end - 1 - k : blk + k;
-                    int64_t at = window_argmax(&g, x, b, oy, ox, ch);
-                    int64_t di = ((b * g.oh + oy) * g.ow + ox) * g.c + ch;
-                    if (at < 0) continue;
-                    if (x->dtype == TFG_FLOAT32) ((float *)o->data)[at] += ((const float *)dy->data)[di];
-                    else ((double *)o->data)[at] += ((const double *)dy->data)[di];
-                }
+    pool_job j = { 2, &g, x->dtype, p->bwd_block, x->data, dy->data, o->data };
+    if (pool_run(&j, g.n, pool_min_chunk(&g, g.oh * g.ow), err)) { tfg_tensor_unref(o); return -1; }
     *out = o;
     return 0;
 }
@@ -1133,14 +1281,8 @@ int tfg_k_nn_max_pool_grad_grad(const tfg_tensor *x, const tfg_tensor *ddx, int6
     int64_t os[4] = { g.n, g.oh, g.ow, g.c };
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, os, err);
     if (!o) return -1;
-    for (int64_t b = 0; b < g.n; b++)
-        for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t ox = 0; ox < g.ow; ox++)
-                for (int64_t ch = 0; ch < g.c; ch++) {
-                    int64_t at = window_argmax(&g, x, b, oy, ox, ch);
-                    int64_t di = ((b * g.oh + oy) * g.ow + ox) * g.c + ch;
-                    if (at >= 0) tfg_tensor_set_f(o, di, tfg_tensor_get_f(ddx, at));
-                }
+    pool_job j = { 3, &g, x->dtype, 0, x->data, ddx->data, o->data };
+    if (pool_run(&j, g.n, pool_min_chunk(&g, g.oh * g.ow), err)) { tfg_tensor_unref(o); return -1; }
     *out = o;
     return 0;
 }
@@ -1157,33 +1299,8 @@ int tfg_k_nn_avg_pool_grad(const int64_t *in_shape, const tfg_tensor *dy, int64_
     if (check_pool_dy(&g, dy, "grad", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(dy->dtype, 4, in_shape, err);
     if (!o) return -1;
-    bool f32 = dy->dtype == TFG_FLOAT32, onednn = p->bwd_block > 0;
-    int64_t bw = onednn ? p->bwd_block : 1;
-    for (int64_t b = 0; b < g.n; b++)
-        for (int64_t oy = 0; oy < g.oh; oy++)
-            for (int64_t blk = 0; blk < g.ow; blk += bw)
-                for (int64_t k = 0, end = blk + bw < g.ow ? blk + bw : g.ow; k < end - blk; k++) {
-                    int64_t ox = onednn ? end - 1 - k : blk + k;
-                    int64_t y0, y1, x0, x1;
-                    pool_window(&g, oy, ox, &y0, &y1, &x0, &x1);
-                    int64_t cnt = (y1 - y0) * (x1 - x0), src = ((b * g.oh + oy) * g.ow + ox) * g.c;
-                    /* Eigen multiplies by the reciprocal (1.0 / count in double, as T); oneDNN divides */
-                    float rf = (float)(1.0 / (double)cnt);
-                    double rd = 1.0 / (double)cnt;
-                    for (int64_t y = y0; y < y1; y++)
-                        for (int64_t xx = x0; xx < x1; xx++) {
-                            int64_t dst = ((b * g.h + y) * g.w + xx) * g.c;
-                            for (int64_t ch = 0; ch < g.c; ch++) {
-                                if (f32) {
-                                    float v = ((const float *)dy->data)[src + ch];
-                                    ((float *)o->data)[dst + ch] += onednn ? v / (float)cnt : v * rf;
-                                } else {
-                                    double v = ((const double *)dy->data)[src + ch];
-                                    ((double *)o->data)[dst + ch] += onednn ? v / (double)cnt : v * rd;
-                                }
-                            }
-                        }
-                }
+    pool_job j = { 4, &g, dy->dtype, p->bwd_block, NULL, dy->data, o->data };
+    if (pool_run(&j, g.n, pool_min_chunk(&g, g.oh * g.ow), err)) { tfg_tensor_unref(o); return -1; }
     *out = o;
     return 0;
 }

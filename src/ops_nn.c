@@ -469,6 +469,19 @@ static int grad_sparse_to_dense(tfg_graph *g, tfg_node *n, const tfg_endpoint *g
     gb b = { g, n->loc, err };
     tfg_endpoint vals = op(&b, "GatherNd", NULL, NULL, 2, grad_out[0], n->inputs[0]);
     if (set_grad(grad_in, 2, vals)) return -1;
+    /* scalar values get a vector gradient, which TF's tf.gradients rejects */
+    const tfg_shape *vs = &vals.node->out_shape[0], *is = tfg_ops_in_shape(n, 2);
+    tfg_shape m;
+    char msg[256];
+    if (tfg_ops_merge(vs, is, &m, msg, sizeof msg)) {
+        char a[128], c[128];
+        tfg_shape_pystr(is, a, sizeof a);
+        tfg_shape_pystr(vs, c, sizeof c);
+        return tfg_error_set(err,
+                             "Incompatible shapes between op input and calculated input gradient. Forward operation: "
+                             "%s. Input index: 2. Original input shape: %s. Calculated input gradient shape: %s",
+                             n->name, a, c);
+    }
     tfg_endpoint rest = op(&b, "Sub", "sub", NULL, 2, sum_all(&b, grad_out[0]), sum_all(&b, vals));
     return set_grad(grad_in, 3, rest);
 }
