@@ -305,7 +305,7 @@ static int flatten_outer(tfg_eval *ev, tfg_endpoint x, tfg_loc loc, tfg_endpoint
 {
     const tfg_shape *s = eshape(x);
     tfg_endpoint shp;
-    int64_t last = s->rank >= 1 ? s->dim[s->rank - 1] : 1;
+    int64_t last = s->rank >= 1 ? s->dim[s->rank - 1] : -1;
     if (last >= 0) {
         int64_t d[2] = { -1, last };
         if (ivec_const(ev, d, 2, "concat", loc, &shp)) return -1;
@@ -341,7 +341,7 @@ static int outer_shape(tfg_eval *ev, tfg_endpoint x, tfg_loc loc, tfg_endpoint *
         d[i] = s->dim[i];
         if (d[i] < 0) unknown++;
     }
-    if (unknown <= 1) return ivec_const(ev, d, s->rank - 1, "Slice_2", loc, out);
+    if (s->rank >= 1 && unknown <= 1) return ivec_const(ev, d, s->rank - 1, "Slice_2", loc, out);
     tfg_endpoint sh;
     tfg_attrs at;
     memset(&at, 0, sizeof at);
@@ -369,12 +369,13 @@ static int xent_body(tfg_eval *ev, const char *scope, tfg_endpoint labels, tfg_v
         if (node1(ev, "Cast", "Cast", &labels, 1, &at, loc, &labels)) return -1;
     }
     int r = eshape(logits)->rank;
-    if (r < 0) return tfg_eval_error(ev, loc, "softmax cross-entropy needs logits of known rank");
+    if (r < 0 && axis != -1)
+        return tfg_eval_error(ev, loc, "softmax cross-entropy over axis %lld needs logits of known rank", (long long)axis);
     if (r == 0) return tfg_eval_error(ev, loc, "list index out of range");
-    if (axis < -r || axis >= r)
+    if (r > 0 && (axis < -r || axis >= r))
         return tfg_eval_error(ev, loc, "axis %lld is out of bounds for logits of rank %d", (long long)axis, r);
     if (axis < 0) axis += r;
-    if (axis != r - 1) {
+    if (r > 0 && axis != r - 1) {
         /* move the class axis to the end */
         int64_t perm[TFG_MAX_RANK];
         int k = 0;
@@ -398,9 +399,9 @@ static int xent_body(tfg_eval *ev, const char *scope, tfg_endpoint labels, tfg_v
     if (node1(ev, "Reshape", "Reshape_2", rin, 2, NULL, loc, &cost)) return -1;
     /* the cost's static shape: logits' without the class axis (TF's set_shape) */
     const tfg_shape *ls = eshape(logits);
-    tfg_shape cs = tfg_shape_make(r - 1, ls->dim);
+    tfg_shape cs = r > 0 ? tfg_shape_make(r - 1, ls->dim) : tfg_shape_unknown();
     tfg_shape *have = &cost.node->out_shape[0];
-    if (have->rank == cs.rank)
+    if (r > 0 && have->rank == cs.rank)
         for (int i = 0; i < cs.rank; i++)
             if (have->dim[i] < 0) have->dim[i] = cs.dim[i];
     *out = tfg_val_tensor(cost);
@@ -525,10 +526,6 @@ B(b_sparse_xent)
         if (!x) goto done;
         *out = tfg_val_tensor((tfg_endpoint){ x, 0 });
         rc = 0;
-        goto done;
-    }
-    if (gs->rank < 0) {
-        tfg_eval_error(ev, a->loc, "sparse softmax cross-entropy needs logits of known rank");
         goto done;
     }
     {

@@ -279,10 +279,9 @@ static int infer_xent(tfg_node *n, tfg_error *err)
     if (tfg_ops_in_dtype(n, 1) != dt)
         return tfg_ops_type_mismatch(err, n, "labels", tfg_ops_in_dtype(n, 1), "features", dt);
     const tfg_shape *f = tfg_ops_in_shape(n, 0), *l = tfg_ops_in_shape(n, 1);
-    tfg_shape s;
+    tfg_shape s, f2 = f->rank < 0 ? tfg_shape_make(2, NULL) : *f;
     char msg[256];
-    if (!(f->rank == 2 && tfg_ops_merge(f, l, &s, msg, sizeof msg) == 0) &&
-        !(f->rank < 0 && l->rank == 2 && tfg_ops_merge(f, l, &s, msg, sizeof msg) == 0)) {
+    if (!(f2.rank == 2 && tfg_ops_merge(&f2, l, &s, msg, sizeof msg) == 0)) {
         if (tfg_ops_broadcast(n, f, l, &s, err)) return -1;
         if (s.rank < 0)
             return tfg_ops_shape_error(err, n, "Shape must be broadcasted with rank 2, but is rank is unknown.");
