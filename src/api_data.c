@@ -428,6 +428,7 @@ static tfg_tensor *idx_read_libdeflate(const char *path)
     for (int i = 0; i < rank; i++) {
         const unsigned char *q = h + 4 + 4 * i;
         shape[i] = (int64_t)((uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]);
+        if (shape[i] && size > (int64_t)isize / shape[i]) goto fail;   /* a header that lies */
         size *= shape[i];
     }
     if ((uint64_t)size != got - hl) goto fail;
