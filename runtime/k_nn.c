@@ -35,6 +35,7 @@ static void shape_str(int rank, const int64_t *shape, char *buf, size_t n)
 
 /* ---- window arithmetic ---------------------------------------------------------------- */
 
+/* TF's windowed output size and leading padding; see k_nn.h. */
 int tfg_k_nn_window(int64_t in, int64_t ksize, int64_t dilation, int64_t stride, bool same,
                     int64_t *out, int64_t *pad_before, tfg_error *err)
 {
@@ -145,6 +146,7 @@ BIAS_ADD(bias_i32, int32_t)
 BIAS_ADD(bias_i64, int64_t)
 BIAS_ADD(bias_u8, uint8_t)
 
+/* BiasAdd: x + bias along the last dimension. */
 int tfg_k_nn_bias_add(const tfg_tensor *x, const tfg_tensor *bias, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -186,6 +188,7 @@ int tfg_k_nn_bias_add(const tfg_tensor *x, const tfg_tensor *bias, tfg_tensor **
     return 0;
 }
 
+/* BiasAddGrad: column sums of g viewed as [rows, channels], TF-order. */
 int tfg_k_nn_bias_add_grad(const tfg_tensor *g, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -260,6 +263,7 @@ static void xent_f64(const double *lg, int64_t lsb, int64_t lsc, const double *l
     }
 }
 
+/* SoftmaxCrossEntropyWithLogits: loss and backprop, labels broadcast. */
 int tfg_k_nn_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg_tensor **loss,
                   tfg_tensor **backprop, tfg_error *err)
 {
@@ -334,6 +338,7 @@ static int check_labels(const tfg_tensor *labels, int64_t C, tfg_error *err)
                          bad, C, list);
 }
 
+/* SparseSoftmaxCrossEntropyWithLogits: loss and backprop from class indices. */
 int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg_tensor **loss,
                          tfg_tensor **backprop, tfg_error *err)
 {
@@ -400,6 +405,7 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
     return 0;
 }
 
+/* L2Loss: sum(x * x * 0.5) in TF's order. */
 int tfg_k_nn_l2_loss(const tfg_tensor *x, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -426,6 +432,7 @@ int tfg_k_nn_l2_loss(const tfg_tensor *x, tfg_tensor **out, tfg_error *err)
     return 0;
 }
 
+/* InTopKV2 with TF's tie and non-finite rules. */
 int tfg_k_nn_in_top_k(const tfg_tensor *pred, const tfg_tensor *targets, int64_t k, tfg_tensor **out,
                       tfg_error *err)
 {
@@ -479,6 +486,7 @@ static void index_str(const tfg_tensor *indices, int64_t i, int64_t r, char *buf
     snprintf(buf + u, n - u, "]");
 }
 
+/* SparseToDense with TF's validation messages. */
 int tfg_k_nn_sparse_to_dense(const tfg_tensor *indices, int rank, const int64_t *shape,
                              const tfg_tensor *values, const tfg_tensor *def, bool validate,
                              tfg_tensor **out, tfg_error *err)
@@ -551,6 +559,7 @@ int tfg_k_nn_sparse_to_dense(const tfg_tensor *indices, int rank, const int64_t 
     return 0;
 }
 
+/* GatherNd: slices of params at the index tuples. */
 int tfg_k_nn_gather_nd(const tfg_tensor *params, const tfg_tensor *indices, tfg_tensor **out,
                        tfg_error *err)
 {
@@ -597,6 +606,7 @@ int tfg_k_nn_gather_nd(const tfg_tensor *params, const tfg_tensor *indices, tfg_
     return 0;
 }
 
+/* DivNoNan: x / y with 0 where y == 0, broadcasting. */
 int tfg_k_nn_div_no_nan(const tfg_tensor *x, const tfg_tensor *y, tfg_tensor **out, tfg_error *err)
 {
     *out = NULL;
@@ -782,6 +792,7 @@ static int conv_dtype(tfg_dtype dt, tfg_error *err)
     return 0;
 }
 
+/* Conv2D: im2col chunks times the filter (per group). */
 int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_nn_conv *p, tfg_tensor **out,
                     tfg_error *err)
 {
@@ -834,6 +845,7 @@ static int check_dy(const cgeo *g, const tfg_tensor *dy, const char *op, tfg_err
     return 0;
 }
 
+/* Conv2DBackpropInput: dy times the filter transposed, col2im'd. */
 int tfg_k_nn_conv2d_backprop_input(const int64_t *in_shape, const tfg_tensor *filter, const tfg_tensor *dy,
                                    const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err)
 {
@@ -873,6 +885,7 @@ int tfg_k_nn_conv2d_backprop_input(const int64_t *in_shape, const tfg_tensor *fi
     return 0;
 }
 
+/* Conv2DBackpropFilter: im2col(x) transposed times dy, summed over chunks. */
 int tfg_k_nn_conv2d_backprop_filter(const tfg_tensor *x, const int64_t *f_shape, const tfg_tensor *dy,
                                     const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err)
 {
@@ -944,6 +957,7 @@ static void pool_window(const pgeo *g, int64_t oy, int64_t ox, int64_t *y0, int6
 /* Threads of the machine the oracle's expectations come from (see k_nn.h). */
 #define NN_ONEDNN_THREADS 2
 
+/* oneDNN's backward pooling block width (ur_w); see k_nn.h. */
 int64_t tfg_k_nn_pool_bwd_block(bool is_max, int64_t n, int64_t c, int64_t iw, int64_t kw, int64_t stride,
                                 int64_t ow, int64_t l_pad)
 {
@@ -1203,6 +1217,7 @@ static int64_t pool_min_chunk(const pgeo *g, int64_t per_item)
     return m < 1 ? 1 : m;
 }
 
+/* MaxPool over output rows in parallel. */
 int tfg_k_nn_max_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_nn_conv *p, tfg_tensor **out,
                       tfg_error *err)
 {
@@ -1221,6 +1236,7 @@ int tfg_k_nn_max_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_n
     return 0;
 }
 
+/* AvgPool over output rows in parallel. */
 int tfg_k_nn_avg_pool(const tfg_tensor *x, int64_t kh, int64_t kw, const tfg_k_nn_conv *p, tfg_tensor **out,
                       tfg_error *err)
 {
@@ -1251,6 +1267,7 @@ static int check_pool_dy(const pgeo *g, const tfg_tensor *dy, const char *what, 
     return 0;
 }
 
+/* MaxPoolGrad, images in parallel. */
 int tfg_k_nn_max_pool_grad(const tfg_tensor *x, const tfg_tensor *dy, int64_t kh, int64_t kw, const tfg_k_nn_conv *p,
                            tfg_tensor **out, tfg_error *err)
 {
@@ -1269,6 +1286,7 @@ int tfg_k_nn_max_pool_grad(const tfg_tensor *x, const tfg_tensor *dy, int64_t kh
     return 0;
 }
 
+/* MaxPoolGradGrad, images in parallel. */
 int tfg_k_nn_max_pool_grad_grad(const tfg_tensor *x, const tfg_tensor *ddx, int64_t kh, int64_t kw,
                                 const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err)
 {
@@ -1287,6 +1305,7 @@ int tfg_k_nn_max_pool_grad_grad(const tfg_tensor *x, const tfg_tensor *ddx, int6
     return 0;
 }
 
+/* AvgPoolGrad, images in parallel. */
 int tfg_k_nn_avg_pool_grad(const int64_t *in_shape, const tfg_tensor *dy, int64_t kh, int64_t kw,
                            const tfg_k_nn_conv *p, tfg_tensor **out, tfg_error *err)
 {
