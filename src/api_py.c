@@ -516,7 +516,9 @@ static int seq_repeat(tfg_eval *ev, tfg_val s, int64_t n, tfg_loc loc, tfg_val *
         n = 0;
     if (s.t == TFG_V_STR) {
         size_t len = slen(s);
-        if (len && (uint64_t)n > (uint64_t)(SIZE_MAX / 4) / len)
+        if (len == 0)
+            n = 0;   /* "" * 10**18 is "" at once, not after 10**18 steps */
+        if (len && (uint64_t)n > ((uint64_t)1 << 30) / len)
             return oom(ev, loc);
         tfg_sb b = {0};
         for (int64_t i = 0; i < n && !b.oom; i++)
@@ -524,6 +526,8 @@ static int seq_repeat(tfg_eval *ev, tfg_val s, int64_t n, tfg_loc loc, tfg_val *
         return give(ev, loc, sb_val(&b), out);
     }
     const tfg_list *l = s.u.p;
+    if (l->n == 0)
+        n = 0;
     if (l->n && n > (INT32_MAX / 2) / l->n)
         return oom(ev, loc);
     tfg_val r = tfg_val_list_new(s.t, (int)(l->n * n));
