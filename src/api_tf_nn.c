@@ -305,9 +305,12 @@ static int flatten_outer(tfg_eval *ev, tfg_endpoint x, tfg_loc loc, tfg_endpoint
 {
     const tfg_shape *s = eshape(x);
     tfg_endpoint shp;
-    int64_t last = s->rank >= 1 ? s->dim[s->rank - 1] : -1;
+    int64_t last = s->rank >= 1 ? s->dim[s->rank - 1] : -1, outer = 1;
+    for (int i = 0; i < s->rank - 1 && outer >= 0; i++) outer = s->dim[i] < 0 ? -1 : outer * s->dim[i];
+    if (s->rank < 1) outer = -1;
     if (last >= 0) {
-        int64_t d[2] = { -1, last };
+        /* -1 as TF writes it; the product when known (tfg's Reshape cannot infer -1 next to a 0) */
+        int64_t d[2] = { outer, last };
         if (ivec_const(ev, d, 2, "concat", loc, &shp)) return -1;
     } else {
         /* concat([-1], shape(x)[-1:]) */
