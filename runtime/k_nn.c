@@ -651,15 +651,17 @@ int tfg_k_nn_div_no_nan(const tfg_tensor *x, const tfg_tensor *y, tfg_tensor **o
 
 /* ---- GEMM --------------------------------------------------------------------------------- */
 
-/* Row-major C (m x n, ldc) = op(A) op(B) (+ C when acc), floats of size esz:
- * OpenBLAS for large products, a plain loop otherwise. */
-static void gemm(size_t esz, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
+/* Row-major C (m x n, ldc) = op(A) op(B) (+ C when acc) of dtype dt
+ * (float32, float64, int32): OpenBLAS for large float products, a plain
+ * loop otherwise. */
+static void gemm(tfg_dtype dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
                  const void *b, int64_t ldb, bool acc, void *c, int64_t ldc)
 {
     if (m == 0 || n == 0) return;
     tfg_error e;
-    if (m * n * k > NN_SMALL_GEMM && m <= INT32_MAX && n <= INT32_MAX && k <= INT32_MAX && tfg_blas_load(&e) == 0) {
-        if (esz == 4)
+    if (dt != TFG_INT32 && m * n * k > NN_SMALL_GEMM && m <= INT32_MAX && n <= INT32_MAX && k <= INT32_MAX &&
+        tfg_blas_load(&e) == 0) {
+        if (dt == TFG_FLOAT32)
             tfg_blas_sgemm(ta, tb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, acc ? 1.0f : 0.0f, c,
                            (int)ldc);
         else
@@ -668,7 +670,17 @@ static void gemm(size_t esz, bool ta, bool tb, int64_t m, int64_t n, int64_t k, 
         return;
     }
     int64_t ais = ta ? 1 : lda, aps = ta ? lda : 1, bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
-    if (esz == 4) {
+    if (dt == TFG_INT32) {
+        /* wrapping int32 arithmetic, as TF's Eigen int kernels */
+        const int32_t *A = a, *B = b;
+        int32_t *C = c;
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                uint32_t s = acc ? (uint32_t)C[i * ldc + j] : 0u;
+                for (int64_t p = 0; p < k; p++) s += (uint32_t)A[i * ais + p * aps] * (uint32_t)B[p * bps + j * bjs];
+                C[i * ldc + j] = (int32_t)s;
+            }
+    } else if (dt == TFG_FLOAT32) {
         const float *A = a, *B = b;
         float *C = c;
         for (int64_t i = 0; i < m; i++)
@@ -698,18 +710,20 @@ typedef struct {
     int64_t oh, ow, pt, pl;  /* output, padding before (top, left) */
     int64_t sh, sw, dh, dw;
     int64_t groups;
+    tfg_dtype dt;
     size_t esz;
 } cgeo;
 
 /* Fills g from the shapes; TF's kernel messages on mismatch. */
-static int conv_geo(const int64_t *in, const int64_t *f, const tfg_k_nn_conv *p, size_t esz, cgeo *g,
+static int conv_geo(const int64_t *in, const int64_t *f, const tfg_k_nn_conv *p, tfg_dtype dt, cgeo *g,
                     tfg_error *err)
 {
     memset(g, 0, sizeof *g);
     g->n = in[0]; g->h = in[1]; g->w = in[2]; g->c = in[3];
     g->kh = f[0]; g->kw = f[1]; g->ic = f[2]; g->oc = f[3];
     g->sh = p->stride_h; g->sw = p->stride_w; g->dh = p->dil_h; g->dw = p->dil_w;
-    g->esz = esz;
+    g->dt = dt;
+    g->esz = tfg_dtype_size(dt);
     if (g->ic <= 0 || g->c % g->ic != 0)
         return tfg_error_set(err, "input depth must be evenly divisible by filter depth: %" PRId64 " vs %" PRId64, g->c,
                              g->ic);
@@ -755,7 +769,11 @@ static void col2im(const cgeo *g, const char *cols, int64_t gi, int64_t m0, int6
                 int64_t ix = ox * g->sw - g->pl + kx * g->dw;
                 if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
                 int64_t off = ((b * g->h + iy) * g->w + ix) * g->c + gi * g->ic;
-                if (g->esz == 4) {
+                if (g->dt == TFG_INT32) {
+                    int32_t *d = (int32_t *)dx + off;
+                    const int32_t *s = (const int32_t *)src;
+                    for (int64_t i = 0; i < g->ic; i++) d[i] = (int32_t)((uint32_t)d[i] + (uint32_t)s[i]);
+                } else if (g->dt == TFG_FLOAT32) {
                     float *d = (float *)dx + off;
                     const float *s = (const float *)src;
                     for (int64_t i = 0; i < g->ic; i++) d[i] += s[i];
@@ -783,12 +801,12 @@ static bool conv_is_gemm(const cgeo *g)
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->groups == 1 && g->oh == g->h && g->ow == g->w;
 }
 
-/* The float dtype check shared by the convolution kernels. */
+/* The dtype check shared by the convolution kernels (float32, float64, int32). */
 static int conv_dtype(tfg_dtype dt, tfg_error *err)
 {
-    if (dt != TFG_FLOAT32 && dt != TFG_FLOAT64)
+    if (dt != TFG_FLOAT32 && dt != TFG_FLOAT64 && dt != TFG_INT32)
         return tfg_error_set(err, "No OpKernel was registered to support Op 'Conv2D' with these attrs: [T=DT_%s]",
-                             dt == TFG_INT32 ? "INT32" : dt == TFG_INT64 ? "INT64" : "UINT8");
+                             dt == TFG_INT64 ? "INT64" : dt == TFG_BOOL ? "BOOL" : "UINT8");
     return 0;
 }
 
@@ -801,14 +819,14 @@ int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_n
     if (x->rank != 4 || filter->rank != 4) return tfg_error_set(err, "input and filter must be 4-dimensional");
     if (filter->dtype != x->dtype) return tfg_error_set(err, "Conv2D: input and filter must have the same dtype");
     cgeo g;
-    if (conv_geo(x->shape, filter->shape, p, tfg_dtype_size(x->dtype), &g, err)) return -1;
+    if (conv_geo(x->shape, filter->shape, p, x->dtype, &g, err)) return -1;
     int64_t os[4] = { g.n, g.oh, g.ow, g.oc };
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, os, err);
     if (!o) return -1;
     int64_t M = g.n * g.oh * g.ow, K = g.kh * g.kw * g.ic, ocg = g.oc / g.groups;
     if (M == 0 || g.oc == 0) { *out = o; return 0; }
     if (conv_is_gemm(&g)) {
-        gemm(g.esz, false, false, M, g.oc, K, x->data, K, filter->data, g.oc, false, o->data, g.oc);
+        gemm(g.dt, false, false, M, g.oc, K, x->data, K, filter->data, g.oc, false, o->data, g.oc);
         *out = o;
         return 0;
     }
@@ -823,7 +841,7 @@ int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_n
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
             im2col(&g, x->data, gi, m0, m1, cols);
-            gemm(g.esz, false, false, m1 - m0, ocg, K, cols, K, (const char *)filter->data + gi * ocg * (int64_t)g.esz,
+            gemm(g.dt, false, false, m1 - m0, ocg, K, cols, K, (const char *)filter->data + gi * ocg * (int64_t)g.esz,
                  g.oc, false, (char *)o->data + (m0 * g.oc + gi * ocg) * (int64_t)g.esz, g.oc);
         }
     free(cols);
@@ -855,14 +873,14 @@ int tfg_k_nn_conv2d_backprop_input(const int64_t *in_shape, const tfg_tensor *fi
     for (int d = 0; d < 4; d++)
         if (in_shape[d] < 0) return tfg_error_set(err, "Dimension %" PRId64 " must be >= 0", in_shape[d]);
     cgeo g;
-    if (conv_geo(in_shape, filter->shape, p, tfg_dtype_size(filter->dtype), &g, err)) return -1;
+    if (conv_geo(in_shape, filter->shape, p, filter->dtype, &g, err)) return -1;
     if (check_dy(&g, dy, "Conv2DBackpropInput", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(filter->dtype, 4, in_shape, err);
     if (!o) return -1;
     int64_t M = g.n * g.oh * g.ow, K = g.kh * g.kw * g.ic, ocg = g.oc / g.groups;
     if (M == 0 || K == 0) { *out = o; return 0; }
     if (conv_is_gemm(&g)) {
-        gemm(g.esz, false, true, M, K, g.oc, dy->data, g.oc, filter->data, g.oc, false, o->data, K);
+        gemm(g.dt, false, true, M, K, g.oc, dy->data, g.oc, filter->data, g.oc, false, o->data, K);
         *out = o;
         return 0;
     }
@@ -876,7 +894,7 @@ int tfg_k_nn_conv2d_backprop_input(const int64_t *in_shape, const tfg_tensor *fi
     for (int64_t gi = 0; gi < g.groups; gi++)
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
-            gemm(g.esz, false, true, m1 - m0, K, ocg, (const char *)dy->data + (m0 * g.oc + gi * ocg) * (int64_t)g.esz,
+            gemm(g.dt, false, true, m1 - m0, K, ocg, (const char *)dy->data + (m0 * g.oc + gi * ocg) * (int64_t)g.esz,
                  g.oc, (const char *)filter->data + gi * ocg * (int64_t)g.esz, g.oc, false, cols, K);
             col2im(&g, cols, gi, m0, m1, o->data);
         }
@@ -895,14 +913,14 @@ int tfg_k_nn_conv2d_backprop_filter(const tfg_tensor *x, const int64_t *f_shape,
     for (int d = 0; d < 4; d++)
         if (f_shape[d] < 0) return tfg_error_set(err, "Dimension %" PRId64 " must be >= 0", f_shape[d]);
     cgeo g;
-    if (conv_geo(x->shape, f_shape, p, tfg_dtype_size(x->dtype), &g, err)) return -1;
+    if (conv_geo(x->shape, f_shape, p, x->dtype, &g, err)) return -1;
     if (check_dy(&g, dy, "Conv2DBackpropFilter", err)) return -1;
     tfg_tensor *o = tfg_tensor_new(x->dtype, 4, f_shape, err);
     if (!o) return -1;
     int64_t M = g.n * g.oh * g.ow, K = g.kh * g.kw * g.ic, ocg = g.oc / g.groups;
     if (M == 0 || K == 0 || g.oc == 0) { *out = o; return 0; }
     if (conv_is_gemm(&g)) {
-        gemm(g.esz, true, false, K, g.oc, M, x->data, K, dy->data, g.oc, false, o->data, g.oc);
+        gemm(g.dt, true, false, K, g.oc, M, x->data, K, dy->data, g.oc, false, o->data, g.oc);
         *out = o;
         return 0;
     }
@@ -917,7 +935,7 @@ int tfg_k_nn_conv2d_backprop_filter(const tfg_tensor *x, const int64_t *f_shape,
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
             im2col(&g, x->data, gi, m0, m1, cols);
-            gemm(g.esz, true, false, K, ocg, m1 - m0, cols, K,
+            gemm(g.dt, true, false, K, ocg, m1 - m0, cols, K,
                  (const char *)dy->data + (m0 * g.oc + gi * ocg) * (int64_t)g.esz, g.oc, m0 > 0,
                  (char *)o->data + gi * ocg * (int64_t)g.esz, g.oc);
         }

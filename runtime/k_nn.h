@@ -89,7 +89,7 @@ int tfg_k_nn_div_no_nan(const tfg_tensor *x, const tfg_tensor *y, tfg_tensor **o
 
 /* ---- convolution ------------------------------------------------------------------------ */
 /* Conv2D: x [n, h, w, c] with filter [kh, kw, c / groups, oc] (groups =
- * c / filter in_channels, oc a multiple of groups); float32, float64. */
+ * c / filter in_channels, oc a multiple of groups); float32, float64, int32. */
 int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_nn_conv *p,
                     tfg_tensor **out, tfg_error *err);
 /* Conv2DBackpropInput: the gradient for an input of shape in_shape[4]. */

@@ -648,7 +648,7 @@ static int read_sizes4(const tfg_tensor *t, const char *what, int64_t *v, tfg_er
 static int infer_conv2d_bp_input(tfg_node *n, tfg_error *err)
 {
     if (tfg_ops_check_dtype(n, 0, "input_sizes", TFG_DT_BIT(TFG_INT32), err)) return -1;
-    if (tfg_ops_check_dtype(n, 1, "filter", TFG_DTS_FLOAT, err)) return -1;
+    if (tfg_ops_check_dtype(n, 1, "filter", TFG_DTS_FLOAT | TFG_DT_BIT(TFG_INT32), err)) return -1;
     tfg_dtype dt = tfg_ops_in_dtype(n, 1);
     if (tfg_ops_in_dtype(n, 2) != dt)
         return tfg_ops_type_mismatch(err, n, "out_backprop", tfg_ops_in_dtype(n, 2), "filter", dt);
@@ -687,7 +687,7 @@ static int grad_conv2d_bp_input(tfg_graph *g, tfg_node *n, const tfg_endpoint *g
 /* Conv2DBackpropFilter: (input, filter_sizes, out_backprop) -> filter's shape. */
 static int infer_conv2d_bp_filter(tfg_node *n, tfg_error *err)
 {
-    if (tfg_ops_check_dtype(n, 0, "input", TFG_DTS_FLOAT, err)) return -1;
+    if (tfg_ops_check_dtype(n, 0, "input", TFG_DTS_FLOAT | TFG_DT_BIT(TFG_INT32), err)) return -1;
     tfg_dtype dt = tfg_ops_in_dtype(n, 0);
     if (tfg_ops_check_dtype(n, 1, "filter_sizes", TFG_DT_BIT(TFG_INT32), err)) return -1;
     if (tfg_ops_in_dtype(n, 2) != dt)
