@@ -732,18 +732,12 @@ B(b_dropout)
             tfg_eval_error(ev, a->loc, "Shape %s must have rank 0", b);
             goto done;
         }
-        if (edt(rate_t) != dt) {
-            if (!tfg_dtype_is_float(edt(rate_t))) {
-                tfg_eval_error(ev, a->loc,
-                               "`x.dtype` must be compatible with `rate.dtype`. Received: x.dtype=<dtype: '%s'> and "
-                               "rate.dtype=<dtype: '%s'>",
-                               tfg_dtype_name(dt), tfg_dtype_name(edt(rate_t)));
-                goto done;
-            }
-            tfg_attrs at;
-            memset(&at, 0, sizeof at);
-            at.dtype = dt;
-            if (node1(ev, "Cast", "rate", &rate_t, 1, &at, a->loc, &rate_t)) goto done;
+        if (edt(rate_t) != dt) {   /* TF's is_compatible_with: only the same dtype */
+            tfg_eval_error(ev, a->loc,
+                           "`x.dtype` must be compatible with `rate.dtype`. Received: x.dtype=<dtype: '%s'> and "
+                           "rate.dtype=<dtype: '%s'>",
+                           tfg_dtype_name(dt), tfg_dtype_name(edt(rate_t)));
+            goto done;
         }
         if (scalar_const(ev, dt, 1, "Const", a->loc, &c)) goto done;
         in[0] = c;
