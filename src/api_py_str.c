@@ -305,6 +305,11 @@ int tfg_pyapi_percent_format(tfg_eval *ev, tfg_val fmtv, tfg_val args, tfg_loc l
         argv = tfg_val_as_list(args)->items;
         argc = tfg_val_as_list(args)->n;
     }
+    for (int k = 0; k < argc; k++)
+        if (argv[k].t == TFG_V_UNKNOWN) {   /* a dry run's result: the text is unknown too */
+            out->t = TFG_V_UNKNOWN;
+            return 0;
+        }
     bool mapping = args.t == TFG_V_DICT;
     int ai = 0;
     bool used_mapping = false;

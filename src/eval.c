@@ -317,6 +317,16 @@ int tfg_eval_iter(tfg_eval *ev, tfg_val v, tfg_loc loc, tfg_val **items, int *n)
         *n = (int)t->shape[0];
         return 0;
     }
+    case TFG_V_SHAPE: {   /* a TensorShape iterates over its dims (None when unknown) */
+        const tfg_shape *s = &((tfg_shapeobj *)v.u.p)->shape;
+        if (s->rank < 0)
+            return tfg_eval_error(ev, loc, "Cannot iterate over a shape with unknown rank.");
+        *items = malloc(sizeof **items * (size_t)(s->rank + 1));
+        if (!*items) return tfg_eval_error(ev, loc, "out of memory");
+        for (int i = 0; i < s->rank; i++) (*items)[i] = s->dim[i] < 0 ? tfg_val_none() : tfg_val_int(s->dim[i]);
+        *n = s->rank;
+        return 0;
+    }
     case TFG_V_UNKNOWN:
         return 0;
     case TFG_V_TENSOR: case TFG_V_VARIABLE:
