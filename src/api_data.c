@@ -53,9 +53,6 @@ void tfg_api_data_set_argv(int argc, const char *const *argv)
 }
 
 /* ---- argument helpers --------------------------------------------------------------- */
-/* Is v given (not MISSING and not None)? */
-static bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
-
 /* Records an out-of-memory error. */
 static int oom(tfg_eval *ev, tfg_loc loc) { return tfg_eval_error(ev, loc, "out of memory"); }
 
@@ -89,8 +86,8 @@ static int str_arg(tfg_eval *ev, tfg_val v, tfg_loc loc, const char *fname, cons
                           tfg_val_type_name(v));
 }
 
-/* Reads a bool argument (absent: def). */
-static int bool_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool *out)
+/* Reads a bool argument (absent: def; None counts as False, as Python's truth). */
+static int flag_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool *out)
 {
     if (v.t == TFG_V_MISSING) { *out = def; return 0; }
     return tfg_eval_truth(ev, v, loc, out);
@@ -287,8 +284,8 @@ B(m_next_batch)
     if (tfg_eval_bind(ev, a, "next_batch", "batch_size,fake_data=,shuffle=", v)) return -1;
     int64_t bs;
     bool fake, shuffle;
-    if (int_arg(ev, v[0], a->loc, "batch_size", &bs) || bool_arg(ev, v[1], false, a->loc, &fake) ||
-        bool_arg(ev, v[2], true, a->loc, &shuffle))
+    if (int_arg(ev, v[0], a->loc, "batch_size", &bs) || flag_arg(ev, v[1], false, a->loc, &fake) ||
+        flag_arg(ev, v[2], true, a->loc, &shuffle))
         return -1;
     if (bs < 0 || bs > (1LL << 30)) return tfg_eval_error(ev, a->loc, "batch_size must be from 0 to 2**30, not %lld",
                                                            (long long)bs);
@@ -491,9 +488,9 @@ B(b_read_data_sets)
     bool fake, one_hot, reshape;
     int dt = TFG_FLOAT32;
     int64_t vsize = 5000, seed = 0;
-    if (str_arg(ev, v[0], a->loc, "read_data_sets", &dir) || bool_arg(ev, v[1], false, a->loc, &fake) ||
-        bool_arg(ev, v[2], false, a->loc, &one_hot) || (given(v[3]) && dtype_arg(ev, v[3], a->loc, &dt)) ||
-        bool_arg(ev, v[4], true, a->loc, &reshape) ||
+    if (str_arg(ev, v[0], a->loc, "read_data_sets", &dir) || flag_arg(ev, v[1], false, a->loc, &fake) ||
+        flag_arg(ev, v[2], false, a->loc, &one_hot) || (given(v[3]) && dtype_arg(ev, v[3], a->loc, &dt)) ||
+        flag_arg(ev, v[4], true, a->loc, &reshape) ||
         (given(v[5]) && int_arg(ev, v[5], a->loc, "validation_size", &vsize)) ||
         (given(v[6]) && int_arg(ev, v[6], a->loc, "seed", &seed)))
         return -1;
@@ -695,7 +692,7 @@ B(o_makedirs)
     const char *name = NULL;
     bool exist_ok;
     if (tfg_eval_bind(ev, a, "makedirs", "name,mode=,exist_ok=", v) || str_arg(ev, v[0], a->loc, "makedirs", &name) ||
-        bool_arg(ev, v[2], false, a->loc, &exist_ok))
+        flag_arg(ev, v[2], false, a->loc, &exist_ok))
         return -1;
     size_t l = strlen(name);
     char *p = malloc(l + 1);

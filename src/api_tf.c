@@ -7,12 +7,6 @@
 #include <string.h>
 #include "api_tf.h"
 
-/* Is v a graph tensor or variable? */
-static bool is_graph(tfg_val v) { return v.t == TFG_V_TENSOR || v.t == TFG_V_VARIABLE; }
-
-/* Is v given (not MISSING and not None)? */
-static bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
-
 static const char *const submodules[] = {
     "nn", "train", "math", "compat", "v1", "random", "dtypes", "linalg", "initializers", "losses",
     "layers", "config", "errors", NULL,

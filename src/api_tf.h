@@ -21,6 +21,23 @@ int tfg_tfapi_unop_index(const char *pyname);
 extern const tfg_builtin tfg_tfapi_binop_builtin;
 extern const tfg_builtin tfg_tfapi_unop_builtin;
 
+/* Argument helpers shared by the builder files. */
+/* Is v given (not MISSING and not None)? */
+static inline bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
+
+/* Is v a graph tensor or variable? */
+static inline bool is_graph(tfg_val v) { return v.t == TFG_V_TENSOR || v.t == TFG_V_VARIABLE; }
+
+/* The name= argument as a C string, or NULL. */
+static inline const char *name_arg(tfg_val v) { return v.t == TFG_V_STR ? tfg_val_as_str(v)->s : NULL; }
+
+/* Reads a bool argument (absent: def). */
+static inline int bool_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool *out)
+{
+    if (!given(v)) { *out = def; return 0; }
+    return tfg_eval_truth(ev, v, loc, out);
+}
+
 /* Builders shared with operators and methods. */
 int tfg_tfapi_binary(tfg_eval *ev, const char *type, const char *defname, int mode, tfg_val x, tfg_val y,
                      const char *name, tfg_loc loc, tfg_val *out);

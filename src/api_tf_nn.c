@@ -19,15 +19,6 @@
 
 /* ---- argument helpers ------------------------------------------------------------------ */
 
-/* Is v given (not MISSING and not None)? */
-static bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
-
-/* Is v a graph tensor or variable? */
-static bool is_graph(tfg_val v) { return v.t == TFG_V_TENSOR || v.t == TFG_V_VARIABLE; }
-
-/* The name= argument as a C string, or NULL. */
-static const char *name_arg(tfg_val v) { return v.t == TFG_V_STR ? tfg_val_as_str(v)->s : NULL; }
-
 /* The dtype of an endpoint. */
 static tfg_dtype edt(tfg_endpoint e) { return e.node->out_dtype[e.index]; }
 

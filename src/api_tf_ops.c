@@ -10,15 +10,6 @@
 #include "gradients.h"
 
 /* ---- argument helpers ------------------------------------------------------------ */
-/* Is v given (not MISSING and not None)? */
-static bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
-
-/* Is v a graph tensor or variable? */
-static bool is_graph(tfg_val v) { return v.t == TFG_V_TENSOR || v.t == TFG_V_VARIABLE; }
-
-/* The name= argument as a C string, or NULL. */
-static const char *name_arg(tfg_val v) { return v.t == TFG_V_STR ? tfg_val_as_str(v)->s : NULL; }
-
 /* Reads a dtype argument (tf.float32, np.float32, "float32"). */
 static int dtype_arg(tfg_eval *ev, tfg_val v, tfg_loc loc, int *out)
 {
@@ -61,13 +52,6 @@ static int num_arg(tfg_eval *ev, tfg_val v, tfg_loc loc, const char *what, doubl
         return 0;
     }
     return tfg_eval_error(ev, loc, "%s must be a Python number here, not %s", what, tfg_val_type_name(v));
-}
-
-/* Reads a bool argument (absent: def). */
-static int bool_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool *out)
-{
-    if (!given(v)) { *out = def; return 0; }
-    return tfg_eval_truth(ev, v, loc, out);
 }
 
 /* Reads a static shape argument (list/tuple of ints or None, TensorShape, int, array). */

@@ -35,18 +35,8 @@
 #define B(fn) static int fn(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* ---- small helpers --------------------------------------------------------------------- */
-/* Is v given (not MISSING and not None)? */
-static bool given(tfg_val v) { return v.t != TFG_V_MISSING && v.t != TFG_V_NONE; }
-
 /* A str argument as a C string, or NULL. */
 static const char *str_arg(tfg_val v) { return v.t == TFG_V_STR ? tfg_val_as_str(v)->s : NULL; }
-
-/* Reads a bool argument (absent: def). */
-static int bool_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool *out)
-{
-    if (!given(v)) { *out = def; return 0; }
-    return tfg_eval_truth(ev, v, loc, out);
-}
 
 /* A malloc'd copy of s (NULL on OOM). */
 static char *dupstr(const char *s)
