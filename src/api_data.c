@@ -40,18 +40,6 @@
 
 #define B(fn) static int fn(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
-/* ---- script arguments (sys.argv) ------------------------------------------------- */
-static const char *const *script_argv;
-static int script_argc;
-
-/* Sets sys.argv: the script's path followed by its arguments (main.c). */
-void tfg_api_data_set_argv(int argc, const char *const *argv);
-void tfg_api_data_set_argv(int argc, const char *const *argv)
-{
-    script_argc = argc;
-    script_argv = argv;
-}
-
 /* ---- argument helpers --------------------------------------------------------------- */
 /* Records an out-of-memory error. */
 static int oom(tfg_eval *ev, tfg_loc loc) { return tfg_eval_error(ev, loc, "out of memory"); }
@@ -836,6 +824,8 @@ bool tfg_api_data_is_module(const char *path)
 /* sys.argv: a new list of the script's path and arguments. */
 static int sys_argv(tfg_eval *ev, tfg_val *out)
 {
+    int script_argc = ev->opts.argc;
+    const char *const *script_argv = ev->opts.argv;
     tfg_val l = tfg_val_list_new(TFG_V_LIST, script_argc);
     if (l.t == TFG_V_MISSING) return -1;
     if (!script_argv) {   /* not set by a command line: the script's own path */

@@ -1533,7 +1533,8 @@ B(b_control_dependencies)
     return 0;
 }
 
-/* tf.get_default_graph() */
+/* tf.get_default_graph(), and tf.Graph(): tfg keeps one graph per script, so
+ * `with tf.Graph().as_default():` builds into it */
 B(b_get_default_graph) { (void)self; (void)ev; (void)a; out->t = TFG_V_GRAPH; return 0; }
 
 /* Functions accepted and ignored: disable_v2_behavior, disable_eager_execution, ... */
@@ -1604,6 +1605,7 @@ const tfg_builtin tfg_tfapi_functions[] = {
     { "name_scope", b_name_scope, NULL, -1 },
     { "control_dependencies", b_control_dependencies, NULL, -1 },
     { "get_default_graph", b_get_default_graph, NULL, -1 },
+    { "Graph", b_get_default_graph, NULL, -1 },
     { "disable_v2_behavior", b_nothing, NULL, -1 },
     { "disable_eager_execution", b_nothing, NULL, -1 },
     { NULL, NULL, NULL, 0 },

@@ -1547,10 +1547,10 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
     case TFG_AST_IMPORT: {
         const char *m = n->str;
         const char *path = NULL;
-        if (strcmp(m, "tensorflow") == 0 || strncmp(m, "tensorflow.", 11) == 0) path = "tf";
+        if (tfg_api_data_is_module(m)) path = m;   /* first: e.g. tensorflow.examples...input_data */
+        else if (strcmp(m, "tensorflow") == 0 || strncmp(m, "tensorflow.", 11) == 0) path = "tf";
         else if (strcmp(m, "numpy") == 0) path = "np";
         else if (strcmp(m, "__future__") == 0) return 0;
-        else if (tfg_api_data_is_module(m)) path = m;
         if (!path)
             return tfg_eval_error(ev, n->loc, "No module named '%s' (tfg scripts may import only tensorflow, numpy "
                                              "and the modules tfg(5) lists)", m);
@@ -1565,7 +1565,18 @@ static int exec_stmt(tfg_eval *ev, const tfg_ast *n)
             return 0;
         }
         const char *alias = n->b ? n->b->str : NULL;
-        if (!alias) alias = strcmp(path, "tf") == 0 ? "tensorflow" : strcmp(path, "np") == 0 ? "numpy" : m;
+        if (!alias) {
+            /* `import a.b` binds `a`, as Python (tensorflow, numpy, os for os.path) */
+            char top[128];
+            size_t l = strcspn(m, ".");
+            if (l >= sizeof top) l = sizeof top - 1;
+            memcpy(top, m, l);
+            top[l] = 0;
+            const char *tpath = strcmp(top, "tensorflow") == 0 ? "tf" : strcmp(top, "numpy") == 0 ? "np" : top;
+            if (strcmp(tpath, "tf") != 0 && strcmp(tpath, "np") != 0 && !tfg_api_data_is_module(tpath)) tpath = path;
+            if (env_set(ev->globals, top, tfg_val_module(tpath))) return tfg_eval_error(ev, n->loc, "out of memory");
+            return 0;
+        }
         if (env_set(ev->globals, alias, tfg_val_module(path))) return tfg_eval_error(ev, n->loc, "out of memory");
         return 0;
     }

@@ -38,6 +38,8 @@ typedef struct tfg_eval_opts {
     int threads;
     const char *default_device;   /* --device */
     long max_steps;         /* loop iterations allowed in all (0 = unlimited; the fuzzer bounds it) */
+    int argc;               /* the script's sys.argv (argv[0] = the file); 0: just the file name */
+    const char *const *argv;
 } tfg_eval_opts;
 
 typedef struct tfg_eval {

@@ -36,7 +36,6 @@ typedef struct {
 } run_opts;
 
 /* sys.argv of the script (api_data.c). */
-void tfg_api_data_set_argv(int argc, const char *const *argv);
 
 static const char *const usage_main =
     "usage: tfg COMMAND [ARGS]\n"
@@ -625,7 +624,8 @@ static int cmd_run(int argc, char **argv)
     if (!sargv) { free_run(&o); tfg_diag_plain(stderr, "out of memory"); return 1; }
     sargv[0] = o.file;
     for (int i = 0; i < o.nscript_args; i++) sargv[i + 1] = o.script_args[i];
-    tfg_api_data_set_argv(o.nscript_args + 1, sargv);
+    eo.argc = o.nscript_args + 1;
+    eo.argv = sargv;
     tfg_source *src = NULL;
     tfg_arena arena;
     tfg_arena_init(&arena);
@@ -638,7 +638,6 @@ static int cmd_run(int argc, char **argv)
     }
     tfg_arena_free(&arena);
     tfg_source_free(src);
-    tfg_api_data_set_argv(0, NULL);
     free(sargv);
     free_run(&o);
     return rc;
