@@ -15,7 +15,12 @@
 #include "kernels.h"
 
 #include "blas.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define K_MM_X86 1
+#endif
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Formats the TF message for mismatched inner dimensions (TF 2.x appends
@@ -93,14 +98,162 @@ K_INT_MM(k_mm_f64, double, double)
 K_FMA_MM(k_mm_f32_fma_hw, __attribute__((target("fma"), optimize("O3"))))
 K_FMA_MM(k_mm_f32_fma_sw, )
 
-/* Picks the FMA-hardware loop when the CPU has it (fmaf is exact either way). */
+/* The same products (b's rows contiguous, bjs == 1) with output tiles of 4
+ * rows x 32 columns held in AVX-512 registers across the whole k loop: each
+ * c[i,j] is still +0 then fma(a(i,p), b(p,j), .) for p = 0, 1, ... in order,
+ * so the bits are those of the loop above (fused false: c + a*b rounded
+ * twice, as K_INT_MM's float loop). Column tails use masked loads
+ * and stores (masked-off lanes are never touched). */
+#ifdef K_MM_X86
+#define K_MM512_MADD(x, b, c)                                                              \
+    (fused ? _mm512_fmadd_ps(x, b, c) : _mm512_add_ps(c, _mm512_mul_ps(x, b)))
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
+k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                 int64_t ais, int64_t aps, int64_t bps, const bool fused)
+{
+    for (int64_t j0 = 0; j0 < n; j0 += 32) {
+        int64_t w = n - j0 < 32 ? n - j0 : 32;
+        __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1u);
+        __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF
+                               : w > 16 ? (__mmask16)((1u << (w - 16)) - 1u) : (__mmask16)0;
+        const float *bj = b + j0;
+        int64_t i = 0;
+        if (m1) {
+            for (; i + 4 <= m; i += 4) {
+                const float *a0 = a + i * ais, *a1 = a0 + ais, *a2 = a1 + ais, *a3 = a2 + ais;
+                __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+                __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+                __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+                __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+                const float *bp = bj;
+                for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {
+                    __m512 b0 = _mm512_maskz_loadu_ps(m0, bp);
+                    __m512 b1 = _mm512_maskz_loadu_ps(m1, bp + 16);
+                    __m512 x = _mm512_set1_ps(a0[ap]);
+                    c00 = K_MM512_MADD(x, b0, c00);
+                    c01 = K_MM512_MADD(x, b1, c01);
+                    x = _mm512_set1_ps(a1[ap]);
+                    c10 = K_MM512_MADD(x, b0, c10);
+                    c11 = K_MM512_MADD(x, b1, c11);
+                    x = _mm512_set1_ps(a2[ap]);
+                    c20 = K_MM512_MADD(x, b0, c20);
+                    c21 = K_MM512_MADD(x, b1, c21);
+                    x = _mm512_set1_ps(a3[ap]);
+                    c30 = K_MM512_MADD(x, b0, c30);
+                    c31 = K_MM512_MADD(x, b1, c31);
+                }
+                float *o = c + i * n + j0;
+                _mm512_mask_storeu_ps(o, m0, c00);
+                _mm512_mask_storeu_ps(o + 16, m1, c01);
+                o += n;
+                _mm512_mask_storeu_ps(o, m0, c10);
+                _mm512_mask_storeu_ps(o + 16, m1, c11);
+                o += n;
+                _mm512_mask_storeu_ps(o, m0, c20);
+                _mm512_mask_storeu_ps(o + 16, m1, c21);
+                o += n;
+                _mm512_mask_storeu_ps(o, m0, c30);
+                _mm512_mask_storeu_ps(o + 16, m1, c31);
+            }
+        } else {
+            /* at most 16 columns: 8 rows at a time */
+            for (; i + 8 <= m; i += 8) {
+                __m512 acc[8];
+                for (int r = 0; r < 8; r++)
+                    acc[r] = _mm512_setzero_ps();
+                const float *a0 = a + i * ais;
+                const float *bp = bj;
+                for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {
+                    __m512 b0 = _mm512_maskz_loadu_ps(m0, bp);
+                    for (int r = 0; r < 8; r++)
+                        acc[r] = K_MM512_MADD(_mm512_set1_ps(a0[r * ais + ap]), b0, acc[r]);
+                }
+                for (int r = 0; r < 8; r++)
+                    _mm512_mask_storeu_ps(c + (i + r) * n + j0, m0, acc[r]);
+            }
+        }
+        for (; i < m; i++) {
+            const float *a0 = a + i * ais;
+            __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+            const float *bp = bj;
+            for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {
+                __m512 x = _mm512_set1_ps(a0[ap]);
+                c00 = K_MM512_MADD(x, _mm512_maskz_loadu_ps(m0, bp), c00);
+                if (m1)
+                    c01 = K_MM512_MADD(x, _mm512_maskz_loadu_ps(m1, bp + 16), c01);
+            }
+            _mm512_mask_storeu_ps(c + i * n + j0, m0, c00);
+            if (m1)
+                _mm512_mask_storeu_ps(c + i * n + j0 + 16, m1, c01);
+        }
+    }
+}
+
+#undef K_MM512_MADD
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
+k_mm_f32_fma_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                 int64_t ais, int64_t aps, int64_t bps)
+{
+    k_mm_f32_tile512(a, b, c, m, n, k, ais, aps, bps, true);
+}
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
+k_mm_f32_muladd_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                    int64_t ais, int64_t aps, int64_t bps)
+{
+    k_mm_f32_tile512(a, b, c, m, n, k, ais, aps, bps, false);
+}
+
+static bool k_mm_have512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+}
+#else
+static bool k_mm_have512(void) { return false; }
+#endif
+
+/* Picks the AVX-512 tiles, else the FMA-hardware loop when the CPU has it
+ * (fmaf is exact either way). c need not be zeroed beforehand. */
 static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, int64_t n,
                          int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
 {
+#ifdef K_MM_X86
+    if (bjs == 1 && k_mm_have512()) {
+        k_mm_f32_fma_512(a, b, c, m, n, k, ais, aps, bps);
+        return;
+    }
+#endif
+    memset(c, 0, sizeof(float) * (size_t)(m * n));
     if (__builtin_cpu_supports("fma"))
         k_mm_f32_fma_hw(a, b, c, m, n, k, ais, aps, bps, bjs);
     else
         k_mm_f32_fma_sw(a, b, c, m, n, k, ais, aps, bps, bjs);
+}
+
+/* The plain float loop (K_INT_MM's k_mm_f32: c[i,j] = c[i,j] + a(i,p) * b(p,j),
+ * p in order from +0) on c, zeroed or not: AVX-512 tiles where the CPU has
+ * them, b transposed first into a scratch copy when its rows are strided. */
+static void k_mm_f32_small(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                           int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
+{
+#ifdef K_MM_X86
+    if (k_mm_have512()) {
+        if (bjs == 1) {
+            k_mm_f32_muladd_512(a, b, c, m, n, k, ais, aps, bps);
+            return;
+        }
+        float *bt = malloc(sizeof(float) * (size_t)(k * n));
+        if (bt) {
+            for (int64_t j = 0; j < n; j++)
+                for (int64_t p = 0; p < k; p++)
+                    bt[p * n + j] = b[p * bps + j * bjs];
+            k_mm_f32_muladd_512(a, bt, c, m, n, k, ais, aps, n);
+            free(bt);
+            return;
+        }
+    }
+#endif
+    memset(c, 0, sizeof(float) * (size_t)(m * n));
+    k_mm_f32(a, b, c, m, n, k, ais, aps, bps, bjs);
 }
 
 /* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */
@@ -146,7 +299,10 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
     memcpy(oshape, bshape, sizeof(int64_t) * (size_t)rbat);
     oshape[rbat] = m;
     oshape[rbat + 1] = n;
-    tfg_tensor *o = tfg_tensor_new(a->dtype, rbat + 2, oshape, err);
+    /* float32 products write every element (see below); the others add into zeros */
+    tfg_tensor *o = a->dtype == TFG_FLOAT32 && k > 0
+                        ? tfg_tensor_new_uninit(a->dtype, rbat + 2, oshape, err)
+                        : tfg_tensor_new(a->dtype, rbat + 2, oshape, err);
     if (!o)
         return -1;
     *out = o;
@@ -204,7 +360,8 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
                 k_mm_f32_fma((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
                              bps, bjs);
             else if (small)
-                k_mm_f32((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps, bps, bjs);
+                k_mm_f32_small((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
+                               bps, bjs);
             else
                 tfg_blas_sgemm(ta, tb, (int)m, (int)n, (int)k, 1.0f, (const float *)pa, (int)lda,
                                (const float *)pb, (int)ldb, 0.0f, (float *)pc, (int)n);
