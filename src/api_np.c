@@ -9,6 +9,13 @@
  * numpy: dtypes, promotion, conversion of host values to arrays
  * ====================================================================== */
 
+/* Records the error for an array of more than TFG_MAX_RANK dimensions. */
+static int too_many_dims(tfg_eval *ev, tfg_loc loc)
+{
+    return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
+                          TFG_MAX_RANK);
+}
+
 /* numpy's promote_types over the supported dtypes. */
 tfg_dtype tfg_pyapi_np_promote(tfg_dtype a, tfg_dtype b)
 {
@@ -108,8 +115,7 @@ static int np_first_shape(tfg_eval *ev, tfg_val v, tfg_loc loc, np_disc *d)
         const tfg_list *l = seq_of(v);
         if (l) {
             if (d->rank >= TFG_MAX_RANK)
-                return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                                      TFG_MAX_RANK);
+                return too_many_dims(ev, loc);
             d->shape[d->rank++] = l->n;
             if (l->n == 0)
                 return 0;
@@ -119,8 +125,7 @@ static int np_first_shape(tfg_eval *ev, tfg_val v, tfg_loc loc, np_disc *d)
         if (v.t == TFG_V_ARRAY) {
             const tfg_tensor *t = v.u.p;
             if (d->rank + t->rank > TFG_MAX_RANK)
-                return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                                      TFG_MAX_RANK);
+                return too_many_dims(ev, loc);
             for (int i = 0; i < t->rank; i++)
                 d->shape[d->rank++] = t->shape[i];
             return 0;
@@ -128,8 +133,7 @@ static int np_first_shape(tfg_eval *ev, tfg_val v, tfg_loc loc, np_disc *d)
         if (v.t == TFG_V_RANGE) {
             int64_t n = range_len(v.u.p);
             if (d->rank >= TFG_MAX_RANK)
-                return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                                      TFG_MAX_RANK);
+                return too_many_dims(ev, loc);
             d->shape[d->rank++] = n;
             return 0;
         }
@@ -298,8 +302,7 @@ int tfg_pyapi_np_shape_arg(tfg_eval *ev, tfg_val v, tfg_loc loc, int *rank, int6
     const tfg_list *l = seq_of(v);
     if (l) {
         if (l->n > TFG_MAX_RANK)
-            return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                                  TFG_MAX_RANK);
+            return too_many_dims(ev, loc);
         for (int i = 0; i < l->n; i++)
             if (get_index(ev, l->items[i], loc, &shape[i]))
                 return -1;
@@ -357,11 +360,7 @@ int tfg_pyapi_np_bitwise(tfg_eval *ev, int op, const tfg_tensor *a, const tfg_te
             v = op == TFG_OP_BITAND ? (x & y) : op == TFG_OP_BITOR ? (x | y) : (x ^ y);
         }
         tfg_tensor_set_i(o, i, v);
-        for (int k = r - 1; k >= 0; k--) {
-            if (++idx[k] < shape[k])
-                break;
-            idx[k] = 0;
-        }
+        bcast_next(idx, r, shape);
     }
     *out = o;
     return 0;
@@ -532,6 +531,16 @@ static const char *np_ufunc_name(int op)
     }
 }
 
+/* Writes a shape as numpy does, a tuple: (2,) or (2,3) (cut at cap bytes). */
+void tfg_pyapi_np_shape_text(char *buf, size_t cap, int rank, const int64_t *shape)
+{
+    size_t u = (size_t)snprintf(buf, cap, "(");
+    for (int i = 0; i < rank && u < cap; i++)
+        u += (size_t)snprintf(buf + u, cap - u, i ? ",%" PRId64 : "%" PRId64, shape[i]);
+    if (u < cap)
+        snprintf(buf + u, cap - u, rank == 1 ? ",)" : ")");
+}
+
 /* An elementwise kernel op on two same-dtype arrays with numpy's shape message. */
 int tfg_pyapi_np_kernel(tfg_eval *ev, tfg_binop kop, const tfg_tensor *a, const tfg_tensor *b,
                         tfg_loc loc, tfg_tensor **out)
@@ -541,19 +550,8 @@ int tfg_pyapi_np_kernel(tfg_eval *ev, tfg_binop kop, const tfg_tensor *a, const 
     int64_t s[TFG_MAX_RANK];
     if (tfg_k_broadcast_shape(a->rank, a->shape, b->rank, b->shape, &r, s, &err)) {
         char sa[160], sb[160];
-        /* numpy writes shapes as tuples: (2,) (3,) */
-        size_t u = 0;
-        u += (size_t)snprintf(sa + u, sizeof sa - u, "(");
-        for (int i = 0; i < a->rank && u < sizeof sa; i++)
-            u += (size_t)snprintf(sa + u, sizeof sa - u, i ? ",%" PRId64 : "%" PRId64, a->shape[i]);
-        if (u < sizeof sa)
-            snprintf(sa + u, sizeof sa - u, a->rank == 1 ? ",)" : ")");
-        u = 0;
-        u += (size_t)snprintf(sb + u, sizeof sb - u, "(");
-        for (int i = 0; i < b->rank && u < sizeof sb; i++)
-            u += (size_t)snprintf(sb + u, sizeof sb - u, i ? ",%" PRId64 : "%" PRId64, b->shape[i]);
-        if (u < sizeof sb)
-            snprintf(sb + u, sizeof sb - u, b->rank == 1 ? ",)" : ")");
+        tfg_pyapi_np_shape_text(sa, sizeof sa, a->rank, a->shape);
+        tfg_pyapi_np_shape_text(sb, sizeof sb, b->rank, b->shape);
         return tfg_eval_error(ev, loc, "operands could not be broadcast together with shapes %s %s ",
                               sa, sb);
     }
@@ -587,11 +585,7 @@ static int np_int_divmod(tfg_eval *ev, tfg_binop kop, const tfg_tensor *a, const
     for (int64_t i = 0; i < r->size; i++) {
         if (tfg_tensor_get_i(b, bcast_flat(r->rank, idx, b->rank, b->shape)) == 0)
             tfg_tensor_set_i(r, i, 0);
-        for (int k = r->rank - 1; k >= 0; k--) {
-            if (++idx[k] < r->shape[k])
-                break;
-            idx[k] = 0;
-        }
+        bcast_next(idx, r->rank, r->shape);
     }
     *out = r;
     return 0;
@@ -813,8 +807,7 @@ int tfg_pyapi_array_subscript(tfg_eval *ev, tfg_tensor *x, tfg_val idx, tfg_loc 
         indexed++;
     }
     if (x->rank - indexed + (n - indexed) > TFG_MAX_RANK)
-        return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                              TFG_MAX_RANK);
+        return too_many_dims(ev, loc);
     (void)newaxes;
     tfg_tensor *r;
     tfg_error err;

@@ -109,13 +109,18 @@ static int np_axes(tfg_eval *ev, tfg_val axis, int rank, tfg_loc loc, int *axes,
 /* The reductions of numpy. */
 typedef enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD, R_ALL, R_ANY, R_ARGMAX, R_ARGMIN } np_red;
 
-/* numpy's name of a reduction for messages. */
-static const char *np_red_name(np_red r)
-{
-    static const char *const n[] = {"sum", "mean", "maximum", "minimum", "prod", "all", "any",
-                                    "argmax", "argmin"};
-    return n[r];
-}
+/* Each reduction's name as a method and a function (np.amax is np.max), its
+ * name in numpy's messages, and whether it takes dtype=. */
+static const struct {
+    const char *name, *ufunc;
+    bool dtype;
+} reductions[] = {
+    [R_SUM] = {"sum", "sum", true},           [R_MEAN] = {"mean", "mean", true},
+    [R_MAX] = {"max", "maximum", false},      [R_MIN] = {"min", "minimum", false},
+    [R_PROD] = {"prod", "prod", true},        [R_ALL] = {"all", "all", false},
+    [R_ANY] = {"any", "any", false},          [R_ARGMAX] = {"argmax", "argmax", false},
+    [R_ARGMIN] = {"argmin", "argmin", false},
+};
 
 /* A reduction of x with numpy's dtype rules; result rank 0 over all axes. */
 static int np_reduce(tfg_eval *ev, np_red r, const tfg_tensor *x, tfg_val axis, bool keepdims,
@@ -141,7 +146,7 @@ static int np_reduce(tfg_eval *ev, np_red r, const tfg_tensor *x, tfg_val axis, 
             ax = axes[0];
         }
         if (in->shape[ax] == 0) {
-            rc = tfg_eval_error(ev, loc, "attempt to get %s of an empty sequence", np_red_name(r));
+            rc = tfg_eval_error(ev, loc, "attempt to get %s of an empty sequence", reductions[r].ufunc);
             goto done;
         }
         if (tfg_k_argminmax(r == R_ARGMAX, in, ax, TFG_INT64, &res, &err)) {
@@ -182,7 +187,7 @@ static int np_reduce(tfg_eval *ev, np_red r, const tfg_tensor *x, tfg_val axis, 
             empty = x->shape[axes[i]] == 0;
         if (empty) {
             rc = tfg_eval_error(ev, loc, "zero-size array to reduction operation %s which has no "
-                                         "identity", np_red_name(r));
+                                         "identity", reductions[r].ufunc);
             goto done;
         }
     }
@@ -309,22 +314,6 @@ static tfg_val np_tolist_at(const tfg_tensor *t, int axis, int64_t *pos)
     return l;
 }
 
-/* Reads a target shape from positional arguments: f(2, 3), f((2, 3)) or f([2, 3]). */
-static int np_shape_from_args(tfg_eval *ev, const tfg_list *args, tfg_loc loc, int *rank,
-                              int64_t *shape)
-{
-    if (args->n == 1)
-        return tfg_pyapi_np_shape_arg(ev, args->items[0], loc, rank, shape);
-    if (args->n > TFG_MAX_RANK)
-        return tfg_eval_error(ev, loc, "arrays of more than %d dimensions are not supported",
-                              TFG_MAX_RANK);
-    for (int i = 0; i < args->n; i++)
-        if (get_index(ev, args->items[i], loc, &shape[i]))
-            return -1;
-    *rank = args->n;
-    return 0;
-}
-
 /* Reshapes x with numpy's -1 inference and message. */
 static int np_reshape(tfg_eval *ev, const tfg_tensor *x, int rank, const int64_t *shape,
                       tfg_loc loc, tfg_tensor **out)
@@ -346,11 +335,7 @@ static int np_reshape(tfg_eval *ev, const tfg_tensor *x, int rank, const int64_t
                       : known == x->size;
     if (!ok) {
         char s[256];
-        size_t u = (size_t)snprintf(s, sizeof s, "(");
-        for (int i = 0; i < rank && u < sizeof s; i++)
-            u += (size_t)snprintf(s + u, sizeof s - u, i ? ",%" PRId64 : "%" PRId64, shape[i]);
-        if (u < sizeof s)
-            snprintf(s + u, sizeof s - u, rank == 1 ? ",)" : ")");
+        tfg_pyapi_np_shape_text(s, sizeof s, rank, shape);
         return tfg_eval_error(ev, loc, "cannot reshape array of size %" PRId64 " into shape %s",
                               x->size, s);
     }
@@ -402,7 +387,9 @@ static int am_reshape(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     int rank = 0;
     int64_t shape[TFG_MAX_RANK];
     tfg_tensor *r;
-    int rc = np_shape_from_args(ev, tfg_val_as_list(p[0]), a->loc, &rank, shape);
+    /* a.reshape(2, 3) or a.reshape((2, 3)): the tuple of arguments or its one item */
+    const tfg_list *args = tfg_val_as_list(p[0]);
+    int rc = tfg_pyapi_np_shape_arg(ev, args->n == 1 ? args->items[0] : p[0], a->loc, &rank, shape);
     if (!rc)
         rc = np_reshape(ev, self.u.p, rank, shape, a->loc, &r);
     tfg_val_decref(p[0]);
@@ -425,102 +412,47 @@ static int am_astype(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 }
 
 
-/* A reduction method or function: x.sum(...) / np.sum(x, ...). p: axis, dtype, keepdims. */
-static int reduce_common(tfg_eval *ev, np_red r, tfg_val x, tfg_val axis, tfg_val dtype,
-                         tfg_val keepdims, tfg_loc loc, tfg_val *out)
+/* A reduction as a method, x.NAME(axis=None, dtype=None, out=None,
+ * keepdims=False) with self the array, or as a function, np.NAME(a, axis=None,
+ * ...) with self MISSING; dtype= only where the reduction takes one. */
+static int reduction(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, np_red r)
 {
+    static const char *const specs[2][2] = {
+        {"a,axis=,out=,keepdims=", "a,axis=,dtype=,out=,keepdims="},
+        {"axis=,out=,keepdims=", "axis=,dtype=,out=,keepdims="},
+    };
+    bool method = self.t != TFG_V_MISSING, hasdt = reductions[r].dtype;
+    tfg_val p[5];
+    if (unknown_args(a, out))
+        return 0;
+    if (tfg_eval_bind(ev, a, reductions[r].name, specs[method][hasdt], method ? p + 1 : p))
+        return -1;
+    /* p: the array, axis, [dtype,] out, keepdims */
+    tfg_val x = method ? self : p[0], keepdims = p[hasdt ? 4 : 3];
     int dt = -1;
     bool kd = false;
-    if (np_dtype_arg(ev, dtype, loc, &dt))
+    if (hasdt && np_dtype_arg(ev, p[2], a->loc, &dt))
         return -1;
-    if (keepdims.t != TFG_V_MISSING && tfg_eval_truth(ev, keepdims, loc, &kd))
+    if (keepdims.t != TFG_V_MISSING && tfg_eval_truth(ev, keepdims, a->loc, &kd))
         return -1;
     tfg_tensor *t, *res;
-    if (np_arg(ev, x, loc, &t))
+    if (np_arg(ev, x, a->loc, &t))
         return -1;
-    int rc = np_reduce(ev, r, t, axis, kd, dt, loc, &res);
+    int rc = np_reduce(ev, r, t, p[1], kd, dt, a->loc, &res);
     tfg_tensor_unref(t);
     return rc ? -1 : give_array(res, out);
 }
 
-/* x.<reduction>(axis=None, dtype=None, out=None, keepdims=False) */
-static int am_reduce_dt(tfg_eval *ev, np_red r, const char *name, tfg_val self, tfg_args *a,
-                        tfg_val *out)
-{
-    tfg_val p[4];
-    if (unknown_args(a, out))
-        return 0;
-    if (mbind(ev, a, name, "axis=,dtype=,out=,keepdims=", p))
-        return -1;
-    return reduce_common(ev, r, self, p[0], p[1], p[3], a->loc, out);
-}
-
-/* x.<reduction>(axis=None, out=None, keepdims=False) */
-static int am_reduce_nodt(tfg_eval *ev, np_red r, const char *name, tfg_val self, tfg_args *a,
-                          tfg_val *out)
-{
-    tfg_val p[3];
-    tfg_val none = {.t = TFG_V_MISSING};
-    if (unknown_args(a, out))
-        return 0;
-    if (mbind(ev, a, name, "axis=,out=,keepdims=", p))
-        return -1;
-    return reduce_common(ev, r, self, p[0], none, p[2], a->loc, out);
-}
-
-/* a.sum(axis=None, dtype=None, keepdims=False) */
-static int am_sum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_dt(ev, R_SUM, "sum", self, a, out);
-}
-
-/* a.mean(axis=None, dtype=None, keepdims=False) */
-static int am_mean(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_dt(ev, R_MEAN, "mean", self, a, out);
-}
-
-/* a.prod(axis=None, dtype=None, keepdims=False) */
-static int am_prod(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_dt(ev, R_PROD, "prod", self, a, out);
-}
-
-/* a.max(axis=None, keepdims=False) */
-static int am_max(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_MAX, "max", self, a, out);
-}
-
-/* a.min(axis=None, keepdims=False) */
-static int am_min(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_MIN, "min", self, a, out);
-}
-
-/* a.all(axis=None, keepdims=False) */
-static int am_all(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_ALL, "all", self, a, out);
-}
-
-/* a.any(axis=None, keepdims=False) */
-static int am_any(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_ANY, "any", self, a, out);
-}
-
-/* a.argmax(axis=None) */
-static int am_argmax(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_ARGMAX, "argmax", self, a, out);
-}
-
-/* a.argmin(axis=None) */
-static int am_argmin(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return am_reduce_nodt(ev, R_ARGMIN, "argmin", self, a, out);
-}
+/* The reductions, each a method of arrays and a numpy function. */
+BUILTIN_ROW(red_sum, reduction, R_SUM)
+BUILTIN_ROW(red_mean, reduction, R_MEAN)
+BUILTIN_ROW(red_max, reduction, R_MAX)
+BUILTIN_ROW(red_min, reduction, R_MIN)
+BUILTIN_ROW(red_prod, reduction, R_PROD)
+BUILTIN_ROW(red_all, reduction, R_ALL)
+BUILTIN_ROW(red_any, reduction, R_ANY)
+BUILTIN_ROW(red_argmax, reduction, R_ARGMAX)
+BUILTIN_ROW(red_argmin, reduction, R_ARGMIN)
 
 /* a.tolist() */
 static int am_tolist(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -666,14 +598,14 @@ static int am_squeeze(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* The methods of arrays (and numpy scalars). */
 static const tfg_builtin array_methods[] = {
-    {"reshape", am_reshape, NULL, 0},   {"astype", am_astype, NULL, 0},
-    {"sum", am_sum, NULL, 0},           {"mean", am_mean, NULL, 0},
-    {"prod", am_prod, NULL, 0},         {"max", am_max, NULL, 0},
-    {"min", am_min, NULL, 0},           {"all", am_all, NULL, 0},
-    {"any", am_any, NULL, 0},           {"argmax", am_argmax, NULL, 0},
-    {"argmin", am_argmin, NULL, 0},     {"tolist", am_tolist, NULL, 0},
-    {"item", am_item, NULL, 0},         {"flatten", am_flatten, NULL, 0},
-    {"ravel", am_flatten, NULL, 0},     {"copy", am_copy, NULL, 0},
+    {"reshape", am_reshape, NULL, 0},  {"astype", am_astype, NULL, 0},
+    {"sum", red_sum, NULL, 0},         {"mean", red_mean, NULL, 0},
+    {"prod", red_prod, NULL, 0},       {"max", red_max, NULL, 0},
+    {"min", red_min, NULL, 0},         {"all", red_all, NULL, 0},
+    {"any", red_any, NULL, 0},         {"argmax", red_argmax, NULL, 0},
+    {"argmin", red_argmin, NULL, 0},   {"tolist", am_tolist, NULL, 0},
+    {"item", am_item, NULL, 0},        {"flatten", am_flatten, NULL, 0},
+    {"ravel", am_flatten, NULL, 0},    {"copy", am_copy, NULL, 0},
     {"transpose", am_transpose, NULL, 0}, {"round", am_round, NULL, 0},
     {"squeeze", am_squeeze, NULL, 0},
     {NULL, NULL, NULL, 0},
@@ -694,35 +626,34 @@ static tfg_val shape_tuple(int rank, const int64_t *shape)
 int tfg_pyapi_array_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc, tfg_val *out)
 {
     const tfg_tensor *t = obj.u.p;
+    int64_t itemsize = (int64_t)tfg_dtype_size(t->dtype);
+    const struct {
+        const char *name;
+        int64_t v;
+    } ints[] = {
+        {"ndim", t->rank},
+        {"size", t->size},
+        {"itemsize", itemsize},
+        {"nbytes", t->size * itemsize},
+    };
     if (!strcmp(name, "shape"))
         return give(ev, loc, shape_tuple(t->rank, t->shape), out);
     if (!strcmp(name, "dtype")) {
         *out = np_dtype_val(t->dtype, 1);
         return 0;
     }
-    if (!strcmp(name, "ndim")) {
-        *out = tfg_val_int(t->rank);
-        return 0;
-    }
-    if (!strcmp(name, "size")) {
-        *out = tfg_val_int(t->size);
-        return 0;
-    }
-    if (!strcmp(name, "itemsize")) {
-        *out = tfg_val_int((int64_t)tfg_dtype_size(t->dtype));
-        return 0;
-    }
-    if (!strcmp(name, "nbytes")) {
-        *out = tfg_val_int(t->size * (int64_t)tfg_dtype_size(t->dtype));
-        return 0;
-    }
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        if (!strcmp(name, ints[i].name)) {
+            *out = tfg_val_int(ints[i].v);
+            return 0;
+        }
     if (!strcmp(name, "T")) {
         tfg_tensor *r;
         if (np_transpose(ev, t, NULL, loc, &r))
             return -1;
         return give_array(r, out);
     }
-    return tfg_pyapi_method_of(ev, array_methods, obj, name, loc, out);
+    return tfg_pyapi_builtin_of(ev, array_methods, obj, name, loc, out);
 }
 
 /* A dtype called as a numpy scalar type: np.float32(2.5), np.int32('7'), np.float32([1, 2]). */
@@ -853,39 +784,43 @@ static int np_filled(tfg_eval *ev, tfg_val shapev, int dt, const pnum *v, tfg_lo
     return give_array(t, out);
 }
 
-/* np.zeros / np.ones / np.empty (shape, dtype=float): fill 0 or 1. */
-static int np_const_fill(tfg_eval *ev, tfg_args *a, const char *name, int64_t fill, tfg_val *out)
+/* np.zeros / ones / empty (shape, dtype=float), or with `like` np.zeros_like /
+ * ones_like (a, dtype=None): a new array filled with `fill`, of a's shape and
+ * (by default) dtype when `like`. */
+static int np_fill(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, const char *name,
+                   int64_t fill, bool like)
 {
+    (void)self;
     tfg_val p[2];
     int dt;
     if (unknown_args(a, out))
         return 0;
-    if (tfg_eval_bind(ev, a, name, "shape,dtype=", p) || np_dtype_arg(ev, p[1], a->loc, &dt))
+    if (tfg_eval_bind(ev, a, name, like ? "a,dtype=" : "shape,dtype=", p) ||
+        np_dtype_arg(ev, p[1], a->loc, &dt))
         return -1;
     pnum v = {.isf = false, .i = fill, .f = (double)fill};
-    return np_filled(ev, p[0], dt < 0 ? TFG_FLOAT64 : dt, &v, a->loc, out);
+    if (!like)
+        return np_filled(ev, p[0], dt < 0 ? TFG_FLOAT64 : dt, &v, a->loc, out);
+    tfg_tensor *t;
+    if (np_arg(ev, p[0], a->loc, &t))
+        return -1;
+    tfg_val shape = shape_tuple(t->rank, t->shape);
+    if (dt < 0)
+        dt = t->dtype;
+    tfg_tensor_unref(t);
+    if (shape.t == TFG_V_MISSING)
+        return oom(ev, a->loc);
+    int rc = np_filled(ev, shape, dt, &v, a->loc, out);
+    tfg_val_decref(shape);
+    return rc;
 }
 
-/* np.zeros(shape, dtype=float) */
-static int nf_zeros(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_const_fill(ev, a, "zeros", 0, out);
-}
-
-/* np.ones(shape, dtype=float) */
-static int nf_ones(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_const_fill(ev, a, "ones", 1, out);
-}
-
-/* np.empty(shape, dtype=float): zeros, in fact. */
-static int nf_empty(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_const_fill(ev, a, "empty", 0, out);
-}
+/* np.zeros, ones, empty (zeros, in fact), zeros_like, ones_like */
+BUILTIN_ROW(nf_zeros, np_fill, "zeros", 0, false)
+BUILTIN_ROW(nf_ones, np_fill, "ones", 1, false)
+BUILTIN_ROW(nf_empty, np_fill, "empty", 0, false)
+BUILTIN_ROW(nf_zeros_like, np_fill, "zeros_like", 0, true)
+BUILTIN_ROW(nf_ones_like, np_fill, "ones_like", 1, true)
 
 /* np.full(shape, fill_value, dtype=None) */
 static int nf_full(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -907,44 +842,6 @@ static int nf_full(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         dt != TFG_BOOL && tfg_pyapi_np_int_fits(ev, v.i, (tfg_dtype)dt, a->loc))
         return -1;
     return np_filled(ev, p[0], dt, &v, a->loc, out);
-}
-
-/* np.zeros_like / np.ones_like (a, dtype=None) */
-static int np_like(tfg_eval *ev, tfg_args *a, const char *name, int64_t fill, tfg_val *out)
-{
-    tfg_val p[2];
-    int dt;
-    if (unknown_args(a, out))
-        return 0;
-    if (tfg_eval_bind(ev, a, name, "a,dtype=", p) || np_dtype_arg(ev, p[1], a->loc, &dt))
-        return -1;
-    tfg_tensor *t;
-    if (np_arg(ev, p[0], a->loc, &t))
-        return -1;
-    tfg_val shape = shape_tuple(t->rank, t->shape);
-    if (dt < 0)
-        dt = t->dtype;
-    tfg_tensor_unref(t);
-    if (shape.t == TFG_V_MISSING)
-        return oom(ev, a->loc);
-    pnum v = {.isf = false, .i = fill, .f = (double)fill};
-    int rc = np_filled(ev, shape, dt, &v, a->loc, out);
-    tfg_val_decref(shape);
-    return rc;
-}
-
-/* np.zeros_like(a, dtype=None) */
-static int nf_zeros_like(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_like(ev, a, "zeros_like", 0, out);
-}
-
-/* np.ones_like(a, dtype=None) */
-static int nf_ones_like(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_like(ev, a, "ones_like", 1, out);
 }
 
 /* np.arange([start,] stop[, step], dtype=None) */
@@ -1076,95 +973,11 @@ static int nf_eye(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     return give_array(t, out);
 }
 
-/* np.<reduction>(a, axis=None, dtype=None, out=None, keepdims=False) */
-static int nf_reduce_dt(tfg_eval *ev, tfg_args *a, np_red r, const char *name, tfg_val *out)
-{
-    tfg_val p[5];
-    if (unknown_args(a, out))
-        return 0;
-    if (tfg_eval_bind(ev, a, name, "a,axis=,dtype=,out=,keepdims=", p))
-        return -1;
-    return reduce_common(ev, r, p[0], p[1], p[2], p[4], a->loc, out);
-}
-
-/* np.<reduction>(a, axis=None, out=None, keepdims=False) */
-static int nf_reduce_nodt(tfg_eval *ev, tfg_args *a, np_red r, const char *name, tfg_val *out)
-{
-    tfg_val p[4];
-    tfg_val none = {.t = TFG_V_MISSING};
-    if (unknown_args(a, out))
-        return 0;
-    if (tfg_eval_bind(ev, a, name, "a,axis=,out=,keepdims=", p))
-        return -1;
-    return reduce_common(ev, r, p[0], p[1], none, p[3], a->loc, out);
-}
-
-/* np.sum */
-static int nf_sum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* A numpy unary ufunc called as np.NAME(x) (name: numpy's, for messages). */
+static int nf_unary(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, const char *name,
+                    tfg_unop op)
 {
     (void)self;
-    return nf_reduce_dt(ev, a, R_SUM, "sum", out);
-}
-
-/* np.mean */
-static int nf_mean(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_dt(ev, a, R_MEAN, "mean", out);
-}
-
-/* np.prod */
-static int nf_prod(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_dt(ev, a, R_PROD, "prod", out);
-}
-
-/* np.max / np.amax */
-static int nf_max(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_MAX, "max", out);
-}
-
-/* np.min / np.amin */
-static int nf_min(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_MIN, "min", out);
-}
-
-/* np.all */
-static int nf_all(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_ALL, "all", out);
-}
-
-/* np.any */
-static int nf_any(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_ANY, "any", out);
-}
-
-/* np.argmax */
-static int nf_argmax(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_ARGMAX, "argmax", out);
-}
-
-/* np.argmin */
-static int nf_argmin(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_reduce_nodt(ev, a, R_ARGMIN, "argmin", out);
-}
-
-/* A numpy unary ufunc called as np.NAME(x). */
-static int nf_unary(tfg_eval *ev, tfg_args *a, const char *name, tfg_unop op, tfg_val *out)
-{
     tfg_val p[1];
     if (unknown_args(a, out))
         return 0;
@@ -1173,89 +986,19 @@ static int nf_unary(tfg_eval *ev, tfg_args *a, const char *name, tfg_unop op, tf
     return tfg_pyapi_np_unary_val(ev, op, p[0], a->loc, out);
 }
 
-/* np.sqrt */
-static int nf_sqrt(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "sqrt", TFG_UN_SQRT, out);
-}
-
-/* np.exp */
-static int nf_exp(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "exp", TFG_UN_EXP, out);
-}
-
-/* np.log */
-static int nf_log(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "log", TFG_UN_LOG, out);
-}
-
-/* np.log1p */
-static int nf_log1p(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "log1p", TFG_UN_LOG1P, out);
-}
-
-/* np.abs / np.absolute */
-static int nf_abs(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "absolute", TFG_UN_ABS, out);
-}
-
-/* np.square */
-static int nf_square(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "square", TFG_UN_SQUARE, out);
-}
-
-/* np.tanh */
-static int nf_tanh(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "tanh", TFG_UN_TANH, out);
-}
-
-/* np.sin */
-static int nf_sin(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "sin", TFG_UN_SIN, out);
-}
-
-/* np.cos */
-static int nf_cos(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "cos", TFG_UN_COS, out);
-}
-
-/* np.floor */
-static int nf_floor(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "floor", TFG_UN_FLOOR, out);
-}
-
-/* np.ceil */
-static int nf_ceil(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "ceil", TFG_UN_CEIL, out);
-}
-
-/* np.sign */
-static int nf_sign(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_unary(ev, a, "sign", TFG_UN_SIGN, out);
-}
+/* np.sqrt, exp, log, log1p, abs (absolute), square, tanh, sin, cos, floor, ceil, sign */
+BUILTIN_ROW(nf_sqrt, nf_unary, "sqrt", TFG_UN_SQRT)
+BUILTIN_ROW(nf_exp, nf_unary, "exp", TFG_UN_EXP)
+BUILTIN_ROW(nf_log, nf_unary, "log", TFG_UN_LOG)
+BUILTIN_ROW(nf_log1p, nf_unary, "log1p", TFG_UN_LOG1P)
+BUILTIN_ROW(nf_abs, nf_unary, "absolute", TFG_UN_ABS)
+BUILTIN_ROW(nf_square, nf_unary, "square", TFG_UN_SQUARE)
+BUILTIN_ROW(nf_tanh, nf_unary, "tanh", TFG_UN_TANH)
+BUILTIN_ROW(nf_sin, nf_unary, "sin", TFG_UN_SIN)
+BUILTIN_ROW(nf_cos, nf_unary, "cos", TFG_UN_COS)
+BUILTIN_ROW(nf_floor, nf_unary, "floor", TFG_UN_FLOOR)
+BUILTIN_ROW(nf_ceil, nf_unary, "ceil", TFG_UN_CEIL)
+BUILTIN_ROW(nf_sign, nf_unary, "sign", TFG_UN_SIGN)
 
 /* np.negative */
 static int nf_negative(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1274,8 +1017,10 @@ static int nf_negative(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 }
 
 /* A numpy binary ufunc on two array-likes (the operator's semantics). */
-static int nf_binary(tfg_eval *ev, tfg_args *a, const char *name, int op, tfg_val *out)
+static int nf_binary(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, const char *name,
+                     int op)
 {
+    (void)self;
     tfg_val p[2];
     if (unknown_args(a, out))
         return 0;
@@ -1289,171 +1034,102 @@ static int nf_binary(tfg_eval *ev, tfg_args *a, const char *name, int op, tfg_va
     return rc;
 }
 
-/* np.add */
-static int nf_add(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* np.add, subtract, multiply, divide (true_divide), power, equal, not_equal, less, greater */
+BUILTIN_ROW(nf_add, nf_binary, "add", TFG_OP_ADD)
+BUILTIN_ROW(nf_subtract, nf_binary, "subtract", TFG_OP_SUB)
+BUILTIN_ROW(nf_multiply, nf_binary, "multiply", TFG_OP_MUL)
+BUILTIN_ROW(nf_divide, nf_binary, "divide", TFG_OP_DIV)
+BUILTIN_ROW(nf_power, nf_binary, "power", TFG_OP_POW)
+BUILTIN_ROW(nf_equal, nf_binary, "equal", TFG_OP_EQ)
+BUILTIN_ROW(nf_not_equal, nf_binary, "not_equal", TFG_OP_NE)
+BUILTIN_ROW(nf_less, nf_binary, "less", TFG_OP_LT)
+BUILTIN_ROW(nf_greater, nf_binary, "greater", TFG_OP_GT)
+
+/* The operands of a numpy function of two array-likes u and v, with numpy's
+ * error for one that is not array-like. */
+static int np_operands(tfg_eval *ev, tfg_val u, tfg_val v, tfg_loc loc, np_operand *x,
+                       np_operand *y)
 {
-    (void)self;
-    return nf_binary(ev, a, "add", TFG_OP_ADD, out);
+    int rc = tfg_pyapi_np_operand_of(ev, u, loc, x);
+    if (rc)
+        return rc == 1 ? tfg_pyapi_np_bad_element(ev, u, loc) : -1;
+    rc = tfg_pyapi_np_operand_of(ev, v, loc, y);
+    if (rc) {
+        tfg_tensor_unref(x->t);
+        return rc == 1 ? tfg_pyapi_np_bad_element(ev, v, loc) : -1;
+    }
+    return 0;
 }
 
-/* np.subtract */
-static int nf_subtract(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* Releases the operands from np_operands and the arrays np_unify made of them. */
+static void np_operands_free(np_operand *x, np_operand *y, tfg_tensor *ta, tfg_tensor *tb)
 {
-    (void)self;
-    return nf_binary(ev, a, "subtract", TFG_OP_SUB, out);
+    tfg_tensor_unref(x->t);
+    tfg_tensor_unref(y->t);
+    tfg_tensor_unref(ta);
+    tfg_tensor_unref(tb);
 }
 
-/* np.multiply */
-static int nf_multiply(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* np.dot / np.matmul (isdot false) on two array-likes. */
+static int np_dot(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, const char *name,
+                  bool isdot)
 {
     (void)self;
-    return nf_binary(ev, a, "multiply", TFG_OP_MUL, out);
-}
-
-/* np.divide / np.true_divide */
-static int nf_divide(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "divide", TFG_OP_DIV, out);
-}
-
-/* np.power */
-static int nf_power(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "power", TFG_OP_POW, out);
-}
-
-/* np.equal */
-static int nf_equal(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "equal", TFG_OP_EQ, out);
-}
-
-/* np.not_equal */
-static int nf_not_equal(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "not_equal", TFG_OP_NE, out);
-}
-
-/* np.less */
-static int nf_less(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "less", TFG_OP_LT, out);
-}
-
-/* np.greater */
-static int nf_greater(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return nf_binary(ev, a, "greater", TFG_OP_GT, out);
-}
-
-/* np.dot / np.matmul on two array-likes. */
-static int np_dot(tfg_eval *ev, tfg_args *a, const char *name, bool isdot, tfg_val *out)
-{
     tfg_val p[2];
     if (unknown_args(a, out))
         return 0;
     if (tfg_eval_bind(ev, a, name, "a,b", p))
         return -1;
     np_operand x, y;
-    int rc = tfg_pyapi_np_operand_of(ev, p[0], a->loc, &x);
-    if (rc == 1)
-        return tfg_pyapi_np_bad_element(ev, p[0], a->loc);
-    if (rc)
+    if (np_operands(ev, p[0], p[1], a->loc, &x, &y))
         return -1;
-    rc = tfg_pyapi_np_operand_of(ev, p[1], a->loc, &y);
-    if (rc) {
-        tfg_tensor_unref(x.t);
-        return rc == 1 ? tfg_pyapi_np_bad_element(ev, p[1], a->loc) : -1;
-    }
     bool scalar = (x.weak || x.t->rank == 0) || (y.weak || y.t->rank == 0);
     bool high = (!x.weak && x.t->rank > 2) || (!y.weak && y.t->rank > 2);
     tfg_tensor *ta = NULL, *tb = NULL, *r = NULL;
-    rc = -1;
+    int rc = -1;
     if (isdot && scalar) {
         rc = tfg_pyapi_array_binop(ev, TFG_OP_MUL, p[0], p[1], a->loc, out);
-        goto done;
-    }
-    if (isdot && high) {
+    } else if (isdot && high) {
         rc = tfg_eval_error(ev, a->loc, "np.dot of arrays of more than 2 dimensions is not "
                                         "supported (use np.matmul)");
-        goto done;
+    } else if (!tfg_pyapi_np_unify(ev, &x, &y, a->loc, &ta, &tb)) {
+        rc = tfg_pyapi_np_matmul_same(ev, ta, tb, a->loc, &r);
+        if (!rc)
+            give_array(r, out);
     }
-    if (tfg_pyapi_np_unify(ev, &x, &y, a->loc, &ta, &tb))
-        goto done;
-    rc = tfg_pyapi_np_matmul_same(ev, ta, tb, a->loc, &r);
-    if (!rc)
-        give_array(r, out);
-done:
-    tfg_tensor_unref(x.t);
-    tfg_tensor_unref(y.t);
-    tfg_tensor_unref(ta);
-    tfg_tensor_unref(tb);
+    np_operands_free(&x, &y, ta, tb);
     return rc;
 }
 
-/* np.dot(a, b) */
-static int nf_dot(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* np.dot(a, b), np.matmul(a, b) */
+BUILTIN_ROW(nf_dot, np_dot, "dot", true)
+BUILTIN_ROW(nf_matmul, np_dot, "matmul", false)
+
+/* np.maximum / np.minimum (ismax false) on two array-likes. */
+static int np_maxmin(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool ismax)
 {
     (void)self;
-    return np_dot(ev, a, "dot", true, out);
-}
-
-/* np.matmul(a, b) */
-static int nf_matmul(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_dot(ev, a, "matmul", false, out);
-}
-
-/* np.maximum / np.minimum on two array-likes. */
-static int np_maxmin(tfg_eval *ev, tfg_args *a, bool ismax, tfg_val *out)
-{
     tfg_val p[2];
     if (unknown_args(a, out))
         return 0;
     if (tfg_eval_bind(ev, a, ismax ? "maximum" : "minimum", "x1,x2", p))
         return -1;
     np_operand x, y;
-    int rc = tfg_pyapi_np_operand_of(ev, p[0], a->loc, &x);
-    if (rc)
-        return rc == 1 ? tfg_pyapi_np_bad_element(ev, p[0], a->loc) : -1;
-    rc = tfg_pyapi_np_operand_of(ev, p[1], a->loc, &y);
-    if (rc) {
-        tfg_tensor_unref(x.t);
-        return rc == 1 ? tfg_pyapi_np_bad_element(ev, p[1], a->loc) : -1;
-    }
+    if (np_operands(ev, p[0], p[1], a->loc, &x, &y))
+        return -1;
     tfg_tensor *ta = NULL, *tb = NULL, *r = NULL;
-    rc = tfg_pyapi_np_unify(ev, &x, &y, a->loc, &ta, &tb);
+    int rc = tfg_pyapi_np_unify(ev, &x, &y, a->loc, &ta, &tb);
     if (!rc)
         rc = tfg_pyapi_np_kernel(ev, ismax ? TFG_BIN_MAXIMUM : TFG_BIN_MINIMUM, ta, tb, a->loc, &r);
     if (!rc)
         give_array(r, out);
-    tfg_tensor_unref(x.t);
-    tfg_tensor_unref(y.t);
-    tfg_tensor_unref(ta);
-    tfg_tensor_unref(tb);
+    np_operands_free(&x, &y, ta, tb);
     return rc;
 }
 
-/* np.maximum(x1, x2) */
-static int nf_maximum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_maxmin(ev, a, true, out);
-}
-
-/* np.minimum(x1, x2) */
-static int nf_minimum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_maxmin(ev, a, false, out);
-}
+/* np.maximum(x1, x2), np.minimum(x1, x2) */
+BUILTIN_ROW(nf_maximum, np_maxmin, true)
+BUILTIN_ROW(nf_minimum, np_maxmin, false)
 
 /* np.reshape(a, shape) */
 static int nf_reshape(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1537,8 +1213,9 @@ static void free_arrays(tfg_tensor **ts, int n)
 }
 
 /* np.concatenate(arrays, axis=0) / np.stack(arrays, axis=0) */
-static int np_join(tfg_eval *ev, tfg_args *a, bool stack, tfg_val *out)
+static int np_join(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool stack)
 {
+    (void)self;
     tfg_val p[2];
     tfg_error err;
     if (unknown_args(a, out))
@@ -1614,19 +1291,9 @@ done:
     return rc;
 }
 
-/* np.concatenate(arrays, axis=0) */
-static int nf_concatenate(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_join(ev, a, false, out);
-}
-
-/* np.stack(arrays, axis=0) */
-static int nf_stack(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return np_join(ev, a, true, out);
-}
+/* np.concatenate(arrays, axis=0), np.stack(arrays, axis=0) */
+BUILTIN_ROW(nf_concatenate, np_join, false)
+BUILTIN_ROW(nf_stack, np_join, true)
 
 /* np.allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False): a Python bool. */
 static int nf_allclose(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1679,11 +1346,7 @@ static int nf_allclose(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
                 ok = u == v;
             else
                 ok = fabs(u - v) <= atol + rtol * fabs(v);
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < shape[k])
-                    break;
-                idx[k] = 0;
-            }
+            bcast_next(idx, r, shape);
         }
     }
     tfg_tensor_unref(x);
@@ -1758,7 +1421,7 @@ static int nf_clip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         tfg_val args2[2] = {cur, p[1 + k]};
         tfg_args sub = {.pos = args2, .npos = 2, .loc = a->loc};
         tfg_val r;
-        int rc = np_maxmin(ev, &sub, k == 0, &r);
+        int rc = np_maxmin(ev, self, &sub, &r, k == 0);
         tfg_val_decref(cur);
         if (rc)
             return -1;
@@ -1798,12 +1461,12 @@ static const tfg_builtin np_functions[] = {
     {"empty", nf_empty, NULL, 0},         {"full", nf_full, NULL, 0},
     {"zeros_like", nf_zeros_like, NULL, 0}, {"ones_like", nf_ones_like, NULL, 0},
     {"arange", nf_arange, NULL, 0},       {"linspace", nf_linspace, NULL, 0},
-    {"eye", nf_eye, NULL, 0},             {"sum", nf_sum, NULL, 0},
-    {"mean", nf_mean, NULL, 0},           {"prod", nf_prod, NULL, 0},
-    {"max", nf_max, NULL, 0},             {"amax", nf_max, NULL, 0},
-    {"min", nf_min, NULL, 0},             {"amin", nf_min, NULL, 0},
-    {"all", nf_all, NULL, 0},             {"any", nf_any, NULL, 0},
-    {"argmax", nf_argmax, NULL, 0},       {"argmin", nf_argmin, NULL, 0},
+    {"eye", nf_eye, NULL, 0},             {"sum", red_sum, NULL, 0},
+    {"mean", red_mean, NULL, 0},          {"prod", red_prod, NULL, 0},
+    {"max", red_max, NULL, 0},            {"amax", red_max, NULL, 0},
+    {"min", red_min, NULL, 0},            {"amin", red_min, NULL, 0},
+    {"all", red_all, NULL, 0},            {"any", red_any, NULL, 0},
+    {"argmax", red_argmax, NULL, 0},      {"argmin", red_argmin, NULL, 0},
     {"sqrt", nf_sqrt, NULL, 0},           {"exp", nf_exp, NULL, 0},
     {"log", nf_log, NULL, 0},             {"log1p", nf_log1p, NULL, 0},
     {"abs", nf_abs, NULL, 0},             {"absolute", nf_abs, NULL, 0},
@@ -1823,6 +1486,7 @@ static const tfg_builtin np_functions[] = {
     {"allclose", nf_allclose, NULL, 0},   {"round", nf_round, NULL, 0},
     {"around", nf_round, NULL, 0},        {"expand_dims", nf_expand_dims, NULL, 0},
     {"clip", nf_clip, NULL, 0},           {"shape", nf_shape, NULL, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 /* numpy names (see eval.h): 0 found, 1 not. */
@@ -1841,33 +1505,19 @@ int tfg_api_np_lookup(tfg_eval *ev, const char *path, const char *name, tfg_val 
             *out = np_dtype_val(dtypes[i].dt, 2);
             return 0;
         }
-    if (!strcmp(name, "pi")) {
-        *out = tfg_val_float(M_PI);
-        return 0;
-    }
-    if (!strcmp(name, "e")) {
-        *out = tfg_val_float(M_E);
-        return 0;
-    }
-    if (!strcmp(name, "inf")) {
-        *out = tfg_val_float(INFINITY);
-        return 0;
-    }
-    if (!strcmp(name, "nan")) {
-        *out = tfg_val_float(NAN);
-        return 0;
-    }
+    static const struct {
+        const char *name;
+        double v;
+    } constants[] = {{"pi", M_PI}, {"e", M_E}, {"inf", INFINITY}, {"nan", NAN}};
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++)
+        if (!strcmp(constants[i].name, name)) {
+            *out = tfg_val_float(constants[i].v);
+            return 0;
+        }
     if (!strcmp(name, "newaxis")) {
         *out = tfg_val_none();
         return 0;
     }
-    for (size_t i = 0; i < sizeof np_functions / sizeof np_functions[0]; i++)
-        if (!strcmp(np_functions[i].name, name)) {
-            tfg_val v = tfg_val_builtin(&np_functions[i], (tfg_val){.t = TFG_V_MISSING});
-            if (v.t == TFG_V_MISSING)
-                return tfg_eval_error(ev, (tfg_loc){0, 0, 0}, "out of memory");
-            *out = v;
-            return 0;
-        }
-    return 1;
+    tfg_val unbound = {.t = TFG_V_MISSING};
+    return tfg_pyapi_builtin_of(ev, np_functions, unbound, name, (tfg_loc){0, 0, 0}, out);
 }

@@ -103,20 +103,16 @@ static int num_binop(tfg_eval *ev, int op, const pnum *x, const pnum *y, tfg_loc
         int64_t a = x->i, b = y->i, r;
         switch (op) {
         case TFG_OP_ADD:
-            if (__builtin_add_overflow(a, b, &r))
-                return int_overflow(ev, loc);
-            *out = tfg_val_int(r);
-            return 0;
         case TFG_OP_SUB:
-            if (__builtin_sub_overflow(a, b, &r))
+        case TFG_OP_MUL: {
+            bool over = op == TFG_OP_ADD   ? __builtin_add_overflow(a, b, &r)
+                        : op == TFG_OP_SUB ? __builtin_sub_overflow(a, b, &r)
+                                           : __builtin_mul_overflow(a, b, &r);
+            if (over)
                 return int_overflow(ev, loc);
             *out = tfg_val_int(r);
             return 0;
-        case TFG_OP_MUL:
-            if (__builtin_mul_overflow(a, b, &r))
-                return int_overflow(ev, loc);
-            *out = tfg_val_int(r);
-            return 0;
+        }
         case TFG_OP_DIV:
             if (b == 0)
                 return tfg_eval_error(ev, loc, "division by zero");
@@ -734,6 +730,20 @@ static int slice_bound(tfg_eval *ev, tfg_val v, tfg_loc loc, bool *has, int64_t 
     return 0;
 }
 
+/* A given slice bound v made an index into len items (counting from the end
+ * when negative), clamped as Python does for a step that is negative or not. */
+static int64_t slice_clamp(int64_t v, int64_t len, bool negstep)
+{
+    if (v < 0) {
+        v += len;
+        if (v < 0)
+            v = negstep ? -1 : 0;
+    } else if (v >= len) {
+        v = negstep ? len - 1 : len;
+    }
+    return v;
+}
+
 /* Python's slice.indices(len): start, step and the number of items selected. */
 static int slice_indices(tfg_eval *ev, tfg_val slice, int64_t len, tfg_loc loc, int64_t *start,
                          int64_t *step, int64_t *count)
@@ -752,28 +762,8 @@ static int slice_indices(tfg_eval *ev, tfg_val slice, int64_t len, tfg_loc loc, 
         return tfg_eval_error(ev, loc, "slice step cannot be zero");
     if (p == INT64_MIN)
         p = -INT64_MAX;
-    if (!hs) {
-        s = p < 0 ? len - 1 : 0;
-    } else {
-        if (s < 0) {
-            s += len;
-            if (s < 0)
-                s = p < 0 ? -1 : 0;
-        } else if (s >= len) {
-            s = p < 0 ? len - 1 : len;
-        }
-    }
-    if (!he) {
-        e = p < 0 ? -1 : len;
-    } else {
-        if (e < 0) {
-            e += len;
-            if (e < 0)
-                e = p < 0 ? -1 : 0;
-        } else if (e >= len) {
-            e = p < 0 ? len - 1 : len;
-        }
-    }
+    s = hs ? slice_clamp(s, len, p < 0) : p < 0 ? len - 1 : 0;
+    e = he ? slice_clamp(e, len, p < 0) : p < 0 ? -1 : len;
     int64_t n = 0;
     if (p < 0) {
         if (e < s)
@@ -973,13 +963,14 @@ int tfg_api_py_subscript(tfg_eval *ev, tfg_val obj, tfg_val idx, tfg_loc loc, tf
  * Attributes
  * ====================================================================== */
 
-/* Looks name up in a method table (terminated by a NULL name); binds it to obj. 0 found, 1 not. */
-int tfg_pyapi_method_of(tfg_eval *ev, const tfg_builtin *tab, tfg_val obj, const char *name,
-                        tfg_loc loc, tfg_val *out)
+/* Looks name up in a builtin table (terminated by a NULL name) and binds it to
+ * self (MISSING for a function): 0 found, 1 not. */
+int tfg_pyapi_builtin_of(tfg_eval *ev, const tfg_builtin *tab, tfg_val self, const char *name,
+                         tfg_loc loc, tfg_val *out)
 {
     for (const tfg_builtin *m = tab; m->name; m++)
         if (!strcmp(m->name, name))
-            return give(ev, loc, tfg_val_builtin(m, obj), out);
+            return give(ev, loc, tfg_val_builtin(m, self), out);
     return 1;
 }
 
@@ -998,7 +989,7 @@ int tfg_api_py_getattr(tfg_eval *ev, tfg_val obj, const char *name, tfg_loc loc,
 {
     for (size_t i = 0; i < sizeof method_tables / sizeof method_tables[0]; i++)
         if (obj.t == method_tables[i].t)
-            return tfg_pyapi_method_of(ev, method_tables[i].methods, obj, name, loc, out);
+            return tfg_pyapi_builtin_of(ev, method_tables[i].methods, obj, name, loc, out);
     switch (obj.t) {
     case TFG_V_UNKNOWN:
         out->t = TFG_V_UNKNOWN;

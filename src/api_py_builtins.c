@@ -14,23 +14,24 @@ static bool holds(tfg_val c, const void *p, int depth)
 {
     if (depth > 200)
         return false;
+    const tfg_val *items;
+    int n;
     if (c.t == TFG_V_LIST || c.t == TFG_V_TUPLE) {
-        const tfg_list *l = c.u.p;
-        if (l == p)
-            return true;
-        for (int i = 0; i < l->n; i++)
-            if (holds(l->items[i], p, depth + 1))
-                return true;
+        items = tfg_val_as_list(c)->items;
+        n = tfg_val_as_list(c)->n;
     } else if (c.t == TFG_V_DICT) {
-        const tfg_dict *d = c.u.p;
-        if (d == p)
-            return true;
-        for (int i = 0; i < d->n; i++)
-            if (holds(d->vals[i], p, depth + 1))
-                return true;
+        items = tfg_val_as_dict(c)->vals;
+        n = tfg_val_as_dict(c)->n;
     } else if (c.t == TFG_V_BUILTIN) {
         return holds(((tfg_builtinobj *)c.u.p)->self, p, depth + 1);
+    } else {
+        return false;
     }
+    if (c.u.p == p)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (holds(items[i], p, depth + 1))
+            return true;
     return false;
 }
 
@@ -105,18 +106,26 @@ done:
     return rc;
 }
 
+/* Checks the arguments of range() and slice(): 1 to 3, positional only. */
+static int check_1to3(tfg_eval *ev, const tfg_args *a, const char *name)
+{
+    if (a->nkw)
+        return tfg_eval_error(ev, a->loc, "%s() takes no keyword arguments", name);
+    if (a->npos < 1 || a->npos > 3)
+        return tfg_eval_error(ev, a->loc, a->npos ? "%s expected at most 3 arguments, got %d"
+                                                  : "%s expected at least 1 argument, got %d",
+                              name, a->npos);
+    return 0;
+}
+
 /* range(stop) / range(start, stop[, step]) */
 static int bi_range(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 {
     (void)self;
     if (unknown_args(a, out))
         return 0;
-    if (a->nkw)
-        return tfg_eval_error(ev, a->loc, "range() takes no keyword arguments");
-    if (a->npos < 1 || a->npos > 3)
-        return tfg_eval_error(ev, a->loc, a->npos ? "range expected at most 3 arguments, got %d"
-                                                  : "range expected at least 1 argument, got %d",
-                              a->npos);
+    if (check_1to3(ev, a, "range"))
+        return -1;
     int64_t v[3] = {0, 0, 1};
     for (int i = 0; i < a->npos; i++)
         if (get_index(ev, a->pos[i], a->loc, &v[a->npos == 1 ? 1 : i]))
@@ -371,9 +380,7 @@ static int bi_str(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         *out = tfg_val_incref(p[0]);
         return 0;
     }
-    tfg_sb b = {0};
-    tfg_val_str_into(&b, p[0]);
-    return give(ev, a->loc, sb_val(&b), out);
+    return give(ev, a->loc, str_val(p[0], false), out);
 }
 
 /* repr(obj) */
@@ -383,9 +390,7 @@ static int bi_repr(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     tfg_val p[1];
     if (tfg_eval_bind(ev, a, "repr", "obj", p))
         return -1;
-    tfg_sb b = {0};
-    tfg_val_repr_into(&b, p[0]);
-    return give(ev, a->loc, sb_val(&b), out);
+    return give(ev, a->loc, str_val(p[0], true), out);
 }
 
 /* bool(x=False) */
@@ -443,7 +448,7 @@ static int bi_abs(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     return tfg_eval_error(ev, a->loc, "bad operand type for abs(): '%s'", tfg_val_type_name(v));
 }
 
-/* min(...) / max(...): flag 0 min, 1 max. */
+/* min(...) / max(...) (ismax). */
 static int bi_minmax(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool ismax)
 {
     (void)self;
@@ -527,17 +532,9 @@ done:
     return rc;
 }
 
-/* max(iterable) / max(a, b, ...) */
-static int bi_max(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return bi_minmax(ev, self, a, out, true);
-}
-
-/* min(iterable) / min(a, b, ...) */
-static int bi_min(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return bi_minmax(ev, self, a, out, false);
-}
+/* max(iterable) / max(a, b, ...), min(iterable) / min(a, b, ...) */
+BUILTIN_ROW(bi_max, bi_minmax, true)
+BUILTIN_ROW(bi_min, bi_minmax, false)
 
 /* sum(iterable, start=0): + on any values (graph tensors build Add ops). */
 static int bi_sum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -570,9 +567,27 @@ static int bi_sum(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     return 0;
 }
 
-/* list(iterable=()) / tuple(iterable=()): flag selects the kind. */
-static int make_seq(tfg_eval *ev, tfg_args *a, tfg_vtype t, tfg_val *out)
+/* A new sequence of kind t of items[0..n) (the item references and the array
+ * are consumed, on error too). */
+static int seq_from_items(tfg_eval *ev, tfg_vtype t, tfg_val *items, int n, tfg_loc loc,
+                          tfg_val *out)
 {
+    tfg_val r = tfg_val_list_new(t, n);
+    if (r.t == TFG_V_MISSING) {
+        free_items(items, n);
+        return oom(ev, loc);
+    }
+    for (int i = 0; i < n; i++)
+        tfg_val_list_append(r, items[i]);
+    free(items);
+    *out = r;
+    return 0;
+}
+
+/* list(iterable=()) / tuple(iterable=()): t selects the kind. */
+static int make_seq(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, tfg_vtype t)
+{
+    (void)self;
     tfg_val p[1];
     if (unknown_args(a, out))
         return 0;
@@ -586,31 +601,12 @@ static int make_seq(tfg_eval *ev, tfg_args *a, tfg_vtype t, tfg_val *out)
     int n = 0;
     if (p[0].t != TFG_V_MISSING && tfg_eval_iter(ev, p[0], a->loc, &items, &n))
         return -1;
-    tfg_val r = tfg_val_list_new(t, n);
-    if (r.t == TFG_V_MISSING) {
-        free_items(items, n);
-        return oom(ev, a->loc);
-    }
-    for (int i = 0; i < n; i++)
-        tfg_val_list_append(r, items[i]);
-    free(items);
-    *out = r;
-    return 0;
+    return seq_from_items(ev, t, items, n, a->loc, out);
 }
 
-/* list(iterable=()) */
-static int bi_list(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return make_seq(ev, a, TFG_V_LIST, out);
-}
-
-/* tuple(iterable=()) */
-static int bi_tuple(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return make_seq(ev, a, TFG_V_TUPLE, out);
-}
+/* list(iterable=()), tuple(iterable=()) */
+BUILTIN_ROW(bi_list, make_seq, TFG_V_LIST)
+BUILTIN_ROW(bi_tuple, make_seq, TFG_V_TUPLE)
 
 /* Sets d[key] = value (new references taken here) with the hashability check. */
 static int dict_put(tfg_eval *ev, tfg_val d, tfg_val key, tfg_val value, tfg_loc loc)
@@ -809,12 +805,35 @@ static int bi_enumerate(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         tfg_val_list_append(r, t);
     }
     free_items(items, n);
-    if (rc) {
-        tfg_val_decref(r);
-        return -1;
+    return give_list(rc, r, out);
+}
+
+/* The items of each iterable in its (zip, map): lists[i][0..lens[i]), and the
+ * shortest length *minn (0 for no iterables). free_each frees them. */
+static int iter_each(tfg_eval *ev, const tfg_list *its, tfg_loc loc, tfg_val ***lists, int **lens,
+                     int *minn)
+{
+    int k = its->n, rc = 0;
+    *minn = k ? INT32_MAX : 0;
+    *lists = calloc((size_t)(k ? k : 1), sizeof **lists);
+    *lens = calloc((size_t)(k ? k : 1), sizeof **lens);
+    if (!*lists || !*lens)
+        return oom(ev, loc);
+    for (int i = 0; i < k && !rc; i++) {
+        rc = tfg_eval_iter(ev, its->items[i], loc, &(*lists)[i], &(*lens)[i]);
+        if (!rc && (*lens)[i] < *minn)
+            *minn = (*lens)[i];
     }
-    *out = r;
-    return 0;
+    return rc;
+}
+
+/* Frees the item arrays of k iterables from iter_each. */
+static void free_each(tfg_val **lists, int *lens, int k)
+{
+    for (int i = 0; lists && lens && i < k; i++)
+        free_items(lists[i], lens[i]);
+    free(lists);
+    free(lens);
 }
 
 /* zip(*iterables): a list of tuples, as long as the shortest. */
@@ -827,17 +846,11 @@ static int bi_zip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     if (tfg_eval_bind(ev, a, "zip", "*iterables", p))
         return -1;
     const tfg_list *its = tfg_val_as_list(p[0]);
-    int k = its->n, rc = 0, minn = k ? INT32_MAX : 0;
-    tfg_val **lists = calloc((size_t)(k ? k : 1), sizeof *lists);
-    int *lens = calloc((size_t)(k ? k : 1), sizeof *lens);
+    tfg_val **lists = NULL;
+    int *lens = NULL, k = its->n, minn = 0;
     tfg_val r = tfg_val_list_new(TFG_V_LIST, 0);
-    if (!lists || !lens || r.t == TFG_V_MISSING)
-        rc = oom(ev, a->loc);
-    for (int i = 0; i < k && !rc; i++) {
-        rc = tfg_eval_iter(ev, its->items[i], a->loc, &lists[i], &lens[i]);
-        if (!rc && lens[i] < minn)
-            minn = lens[i];
-    }
+    int rc = r.t == TFG_V_MISSING ? oom(ev, a->loc)
+                                  : iter_each(ev, its, a->loc, &lists, &lens, &minn);
     for (int j = 0; j < minn && !rc; j++) {
         tfg_val t = tfg_val_list_new(TFG_V_TUPLE, k);
         if (t.t == TFG_V_MISSING) {
@@ -848,17 +861,9 @@ static int bi_zip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
             tfg_val_list_append(t, tfg_val_incref(lists[i][j]));
         rc = append(ev, a->loc, r, t);
     }
-    for (int i = 0; lists && lens && i < k; i++)
-        free_items(lists[i], lens[i]);
-    free(lists);
-    free(lens);
+    free_each(lists, lens, k);
     tfg_val_decref(p[0]);
-    if (rc) {
-        tfg_val_decref(r);
-        return -1;
-    }
-    *out = r;
-    return 0;
+    return give_list(rc, r, out);
 }
 
 /* Stable merge sort of idx[0..n) by keys (a < b, or b < a when reverse). */
@@ -949,16 +954,7 @@ static int bi_sorted(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         free_items(items, n);
         return -1;
     }
-    tfg_val r = tfg_val_list_new(TFG_V_LIST, n);
-    if (r.t == TFG_V_MISSING) {
-        free_items(items, n);
-        return oom(ev, a->loc);
-    }
-    for (int i = 0; i < n; i++)
-        tfg_val_list_append(r, items[i]);
-    free(items);
-    *out = r;
-    return 0;
+    return seq_from_items(ev, TFG_V_LIST, items, n, a->loc, out);
 }
 
 /* reversed(sequence): a list in reverse order. */
@@ -974,16 +970,12 @@ static int bi_reversed(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     int n = 0;
     if (tfg_eval_iter(ev, p[0], a->loc, &items, &n))
         return -1;
-    tfg_val r = tfg_val_list_new(TFG_V_LIST, n);
-    if (r.t == TFG_V_MISSING) {
-        free_items(items, n);
-        return oom(ev, a->loc);
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        tfg_val t = items[i];
+        items[i] = items[j];
+        items[j] = t;
     }
-    for (int i = n - 1; i >= 0; i--)
-        tfg_val_list_append(r, items[i]);
-    free(items);
-    *out = r;
-    return 0;
+    return seq_from_items(ev, TFG_V_LIST, items, n, a->loc, out);
 }
 
 /* Applies a binary operator through the evaluator, reporting unsupported operands. */
@@ -1054,8 +1046,9 @@ static int bi_pow(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 }
 
 /* any(iterable) / all(iterable) */
-static int bi_anyall(tfg_eval *ev, tfg_args *a, tfg_val *out, bool isany)
+static int bi_anyall(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool isany)
 {
+    (void)self;
     tfg_val p[1];
     if (unknown_args(a, out))
         return 0;
@@ -1082,19 +1075,9 @@ static int bi_anyall(tfg_eval *ev, tfg_args *a, tfg_val *out, bool isany)
     return 0;
 }
 
-/* any(iterable) */
-static int bi_any(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return bi_anyall(ev, a, out, true);
-}
-
-/* all(iterable) */
-static int bi_all(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    (void)self;
-    return bi_anyall(ev, a, out, false);
-}
+/* any(iterable), all(iterable) */
+BUILTIN_ROW(bi_any, bi_anyall, true)
+BUILTIN_ROW(bi_all, bi_anyall, false)
 
 /* map(function, *iterables): a list of the results. */
 static int bi_map(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1104,22 +1087,17 @@ static int bi_map(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
     if (tfg_eval_bind(ev, a, "map", "function,*iterables", p))
         return -1;
     const tfg_list *its = tfg_val_as_list(p[1]);
-    int k = its->n, rc = 0, minn = INT32_MAX;
+    int k = its->n, minn = 0;
     if (k == 0) {
         tfg_val_decref(p[1]);
         return tfg_eval_error(ev, a->loc, "map() must have at least two arguments.");
     }
-    tfg_val **lists = calloc((size_t)k, sizeof *lists);
-    int *lens = calloc((size_t)k, sizeof *lens);
+    tfg_val **lists = NULL;
+    int *lens = NULL;
     tfg_val *args = calloc((size_t)k, sizeof *args);
     tfg_val r = tfg_val_list_new(TFG_V_LIST, 0);
-    if (!lists || !lens || !args || r.t == TFG_V_MISSING)
-        rc = oom(ev, a->loc);
-    for (int i = 0; i < k && !rc; i++) {
-        rc = tfg_eval_iter(ev, its->items[i], a->loc, &lists[i], &lens[i]);
-        if (!rc && lens[i] < minn)
-            minn = lens[i];
-    }
+    int rc = !args || r.t == TFG_V_MISSING ? oom(ev, a->loc)
+                                           : iter_each(ev, its, a->loc, &lists, &lens, &minn);
     for (int j = 0; !rc && j < minn; j++) {
         for (int i = 0; i < k; i++)
             args[i] = lists[i][j];
@@ -1129,18 +1107,10 @@ static int bi_map(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
         if (!rc)
             rc = append(ev, a->loc, r, v);
     }
-    for (int i = 0; lists && lens && i < k; i++)
-        free_items(lists[i], lens[i]);
-    free(lists);
-    free(lens);
+    free_each(lists, lens, k);
     free(args);
     tfg_val_decref(p[1]);
-    if (rc) {
-        tfg_val_decref(r);
-        return -1;
-    }
-    *out = r;
-    return 0;
+    return give_list(rc, r, out);
 }
 
 /* ord(c) */
@@ -1181,12 +1151,8 @@ static int bi_chr(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 static int bi_slice(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 {
     (void)self;
-    if (a->nkw)
-        return tfg_eval_error(ev, a->loc, "slice() takes no keyword arguments");
-    if (a->npos < 1 || a->npos > 3)
-        return tfg_eval_error(ev, a->loc, a->npos ? "slice expected at most 3 arguments, got %d"
-                                                  : "slice expected at least 1 argument, got %d",
-                              a->npos);
+    if (check_1to3(ev, a, "slice"))
+        return -1;
     tfg_val r = tfg_val_list_new(TFG_V_SLICE, 3);
     if (r.t == TFG_V_MISSING)
         return oom(ev, a->loc);
@@ -1206,36 +1172,28 @@ static int bi_slice(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* The Python builtins by name. */
 static const tfg_builtin py_builtins[] = {
-    {"print", bi_print, NULL, 0},       {"range", bi_range, NULL, 0},
-    {"len", bi_len, NULL, 0},           {"int", bi_int, NULL, 0},
-    {"float", bi_float, NULL, 0},       {"str", bi_str, NULL, 0},
-    {"repr", bi_repr, NULL, 0},         {"bool", bi_bool, NULL, 0},
-    {"abs", bi_abs, NULL, 0},           {"min", bi_min, NULL, 0},
-    {"max", bi_max, NULL, 0},           {"sum", bi_sum, NULL, 0},
-    {"list", bi_list, NULL, 0},         {"tuple", bi_tuple, NULL, 0},
-    {"dict", bi_dict, NULL, 0},         {"round", bi_round, NULL, 0},
+    {"print", bi_print, NULL, 0},    {"range", bi_range, NULL, 0},
+    {"len", bi_len, NULL, 0},        {"int", bi_int, NULL, 0},
+    {"float", bi_float, NULL, 0},    {"str", bi_str, NULL, 0},
+    {"repr", bi_repr, NULL, 0},      {"bool", bi_bool, NULL, 0},
+    {"abs", bi_abs, NULL, 0},        {"min", bi_min, NULL, 0},
+    {"max", bi_max, NULL, 0},        {"sum", bi_sum, NULL, 0},
+    {"list", bi_list, NULL, 0},      {"tuple", bi_tuple, NULL, 0},
+    {"dict", bi_dict, NULL, 0},      {"round", bi_round, NULL, 0},
     {"enumerate", bi_enumerate, NULL, 0}, {"zip", bi_zip, NULL, 0},
-    {"sorted", bi_sorted, NULL, 0},     {"reversed", bi_reversed, NULL, 0},
-    {"divmod", bi_divmod, NULL, 0},     {"pow", bi_pow, NULL, 0},
-    {"any", bi_any, NULL, 0},           {"all", bi_all, NULL, 0},
-    {"map", bi_map, NULL, 0},           {"ord", bi_ord, NULL, 0},
-    {"chr", bi_chr, NULL, 0},           {"slice", bi_slice, NULL, 0},
+    {"sorted", bi_sorted, NULL, 0},  {"reversed", bi_reversed, NULL, 0},
+    {"divmod", bi_divmod, NULL, 0},  {"pow", bi_pow, NULL, 0},
+    {"any", bi_any, NULL, 0},        {"all", bi_all, NULL, 0},
+    {"map", bi_map, NULL, 0},        {"ord", bi_ord, NULL, 0},
+    {"chr", bi_chr, NULL, 0},        {"slice", bi_slice, NULL, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 /* Python builtins: 0 found (*out a new value), 1 not a builtin. */
 int tfg_api_py_lookup(tfg_eval *ev, const char *name, tfg_val *out)
 {
-    (void)ev;
-    for (size_t i = 0; i < sizeof py_builtins / sizeof py_builtins[0]; i++) {
-        if (strcmp(py_builtins[i].name, name) == 0) {
-            tfg_val v = tfg_val_builtin(&py_builtins[i], (tfg_val){.t = TFG_V_MISSING});
-            if (v.t == TFG_V_MISSING)
-                return tfg_eval_error(ev, (tfg_loc){0, 0, 0}, "out of memory");
-            *out = v;
-            return 0;
-        }
-    }
-    return 1;
+    tfg_val unbound = {.t = TFG_V_MISSING};
+    return tfg_pyapi_builtin_of(ev, py_builtins, unbound, name, (tfg_loc){0, 0, 0}, out);
 }
 
 /* The dtype numpy reads from a builtin given as dtype= (see api_py_impl.h). */
@@ -1480,11 +1438,11 @@ static int lm_clear(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* The methods of lists. */
 const tfg_builtin tfg_pyapi_list_methods[] = {
-    {"append", lm_append, NULL, 0}, {"extend", lm_extend, NULL, 0},
-    {"pop", lm_pop, NULL, 0},       {"insert", lm_insert, NULL, 0},
-    {"index", lm_index, NULL, 0},   {"count", lm_count, NULL, 0},
-    {"remove", lm_remove, NULL, 0}, {"reverse", lm_reverse, NULL, 0},
-    {"sort", lm_sort, NULL, 0},     {"copy", lm_copy, NULL, 0},
+    {"append", lm_append, NULL, 0},  {"extend", lm_extend, NULL, 0},
+    {"pop", lm_pop, NULL, 0},        {"insert", lm_insert, NULL, 0},
+    {"index", lm_index, NULL, 0},    {"count", lm_count, NULL, 0},
+    {"remove", lm_remove, NULL, 0},  {"reverse", lm_reverse, NULL, 0},
+    {"sort", lm_sort, NULL, 0},      {"copy", lm_copy, NULL, 0},
     {"clear", lm_clear, NULL, 0},
     {NULL, NULL, NULL, 0},
 };
@@ -1528,23 +1486,10 @@ static int dict_view(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, int 
     return 0;
 }
 
-/* dict.keys() */
-static int dm_keys(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return dict_view(ev, self, a, out, 0);
-}
-
-/* dict.values() */
-static int dm_values(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return dict_view(ev, self, a, out, 1);
-}
-
-/* dict.items() */
-static int dm_items(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return dict_view(ev, self, a, out, 2);
-}
+/* dict.keys(), dict.values(), dict.items() */
+BUILTIN_ROW(dm_keys, dict_view, 0)
+BUILTIN_ROW(dm_values, dict_view, 1)
+BUILTIN_ROW(dm_items, dict_view, 2)
 
 /* dict.get(key, default=None) */
 static int dm_get(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1654,9 +1599,9 @@ static int dm_clear(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* The methods of dicts. */
 const tfg_builtin tfg_pyapi_dict_methods[] = {
-    {"keys", dm_keys, NULL, 0},     {"values", dm_values, NULL, 0},
-    {"items", dm_items, NULL, 0},   {"get", dm_get, NULL, 0},
-    {"update", dm_update, NULL, 0}, {"pop", dm_pop, NULL, 0},
+    {"keys", dm_keys, NULL, 0},      {"values", dm_values, NULL, 0},
+    {"items", dm_items, NULL, 0},    {"get", dm_get, NULL, 0},
+    {"update", dm_update, NULL, 0},  {"pop", dm_pop, NULL, 0},
     {"setdefault", dm_setdefault, NULL, 0}, {"copy", dm_copy, NULL, 0},
     {"clear", dm_clear, NULL, 0},
     {NULL, NULL, NULL, 0},

@@ -65,6 +65,17 @@ static inline int give_array(tfg_tensor *t, tfg_val *out)
     return 0;
 }
 
+/* The end of a builder: hands r to *out when rc is 0, else drops it; 0 or -1. */
+static inline int give_list(int rc, tfg_val r, tfg_val *out)
+{
+    if (rc) {
+        tfg_val_decref(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
 /* Appends item to list, recording OOM on failure (item is consumed either way). */
 static inline int append(tfg_eval *ev, tfg_loc loc, tfg_val list, tfg_val item)
 {
@@ -131,6 +142,17 @@ static inline tfg_val sb_val(tfg_sb *b)
     return v;
 }
 
+/* str(v), or repr(v) when `repr`, as a new str value; MISSING on OOM. */
+static inline tfg_val str_val(tfg_val v, bool repr)
+{
+    tfg_sb b = {0};
+    if (repr)
+        tfg_val_repr_into(&b, v);
+    else
+        tfg_val_str_into(&b, v);
+    return sb_val(&b);
+}
+
 /* The number of items of a range (start, stop, step), without overflow. */
 static inline int64_t range_len(const tfg_list *r)
 {
@@ -154,6 +176,16 @@ static inline int mbind(tfg_eval *ev, tfg_args *a, const char *name, const char 
 {
     return tfg_eval_bind(ev, a, name, spec, p);
 }
+
+/* Defines fn, the function of one row of a builtin table whose rows share one
+ * implementation: fn(ev, self, a, out) calls impl(ev, self, a, out, ...) with
+ * the row's constants. (A builtin is not told which row it was called
+ * through, so each row needs a function of its own; this keeps it to a line.) */
+#define BUILTIN_ROW(fn, impl, ...)                                         \
+    static int fn(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)   \
+    {                                                                      \
+        return impl(ev, self, a, out, __VA_ARGS__);                        \
+    }
 
 /* ---- Python numbers ---------------------------------------------------------- */
 
@@ -253,6 +285,16 @@ static inline int64_t bcast_flat(int r, const int64_t *idx, int xr, const int64_
     return f;
 }
 
+/* Steps output coordinates idx (shape of rank r) to the next element, row-major. */
+static inline void bcast_next(int64_t *idx, int r, const int64_t *shape)
+{
+    for (int k = r - 1; k >= 0; k--) {
+        if (++idx[k] < shape[k])
+            return;
+        idx[k] = 0;
+    }
+}
+
 /* An operand of a numpy operation: an array (borrowed or owned) or a weak Python scalar. */
 typedef struct np_operand {
     tfg_tensor *t;   /* set when an array (owned reference) */
@@ -276,10 +318,10 @@ int tfg_pyapi_seq_concat(tfg_eval *ev, tfg_vtype t, const tfg_list *x, const tfg
                          tfg_loc loc, tfg_val *out);
 /* Records Python's unhashable-key error when key cannot be a dict key. */
 int tfg_pyapi_check_hashable(tfg_eval *ev, tfg_val key, tfg_loc loc);
-/* Looks name up in a method table (terminated by a NULL name) and binds it to
- * obj: 0 found, 1 not. */
-int tfg_pyapi_method_of(tfg_eval *ev, const tfg_builtin *tab, tfg_val obj, const char *name,
-                        tfg_loc loc, tfg_val *out);
+/* Looks name up in a builtin table (terminated by a NULL name): 0 found, *out
+ * the builtin bound to self (a method; MISSING: a function), 1 not. */
+int tfg_pyapi_builtin_of(tfg_eval *ev, const tfg_builtin *tab, tfg_val self, const char *name,
+                         tfg_loc loc, tfg_val *out);
 
 /* ---- api_py_builtins.c -------------------------------------------------------- */
 /* The methods of lists, tuples and dicts (each terminated by a NULL name). */
@@ -335,6 +377,8 @@ int tfg_pyapi_np_operand_of(tfg_eval *ev, tfg_val v, tfg_loc loc, np_operand *o)
 /* Brings two operands to one dtype (NEP 50): two new array references. */
 int tfg_pyapi_np_unify(tfg_eval *ev, np_operand *x, np_operand *y, tfg_loc loc, tfg_tensor **a,
                        tfg_tensor **b);
+/* Writes a shape as numpy does, a tuple: (2,) or (2,3) (cut at cap bytes). */
+void tfg_pyapi_np_shape_text(char *buf, size_t cap, int rank, const int64_t *shape);
 /* An elementwise kernel op on two same-dtype arrays with numpy's shape message. */
 int tfg_pyapi_np_kernel(tfg_eval *ev, tfg_binop kop, const tfg_tensor *a, const tfg_tensor *b,
                         tfg_loc loc, tfg_tensor **out);

@@ -130,6 +130,37 @@ static void pad_into(tfg_sb *b, const char *s, size_t n, const fmt_spec *f, char
         tfg_sb_addn(b, &fill, 1);
 }
 
+/* Appends a formatted number s[0..n) padded per f; `zero` (%-format's 0
+ * flag) pads with zeros after the sign. */
+static void pad_num(tfg_sb *b, const char *s, size_t n, const fmt_spec *f, bool zero)
+{
+    if (zero) {
+        fmt_spec g = *f;
+        g.fill = '0';
+        g.align = '=';
+        pad_into(b, s, n, &g, '>');
+        return;
+    }
+    pad_into(b, s, n, f, '>');
+}
+
+/* Appends text one (str() or repr() of a value), cut to f's precision in
+ * code points, padded per f (defalign when f names no alignment). */
+static void pad_text(tfg_sb *b, const tfg_sb *one, const fmt_spec *f, char defalign)
+{
+    size_t len = one->len;
+    if (f->prec >= 0 && one->s) {
+        size_t *offs;
+        int64_t cnt = 0;
+        if (tfg_pyapi_u8_offsets(one->s, one->len, &offs, &cnt) == 0) {
+            if (f->prec < cnt)
+                len = offs[f->prec];
+            free(offs);
+        }
+    }
+    pad_into(b, one->s ? one->s : "", len, f, defalign);
+}
+
 /* Inserts a grouping character every 3 digits of the integer part of num. */
 static void group_digits(char *num, size_t cap, char sep)
 {
@@ -183,26 +214,13 @@ static void fmt_int(tfg_sb *b, int64_t v, const fmt_spec *f, bool pyformat)
     /* %-format precision: minimum number of digits */
     for (int i = nd; !pyformat && f->prec > 0 && i < f->prec && k < 70; i++)
         digits[k++] = '0';
-    int start = k;
     while (nd > 0)
         digits[k++] = rev[--nd];
     digits[k] = '\0';
-    (void)start;
     if (f->group && base == 10)
         group_digits(digits, sizeof digits, f->group);
     size_t n = strlen(digits);
-    if (pyformat) {
-        pad_into(b, digits, n, f, '>');
-        return;
-    }
-    if (f->zero && !f->left && f->width > (int)n) {
-        fmt_spec g = *f;
-        g.fill = '0';
-        g.align = '=';
-        pad_into(b, digits, n, &g, '>');
-        return;
-    }
-    pad_into(b, digits, n, f, '>');
+    pad_num(b, digits, n, f, !pyformat && f->zero && !f->left && f->width > (int)n);
 }
 
 /* Formats a float for %e %f %g (and format()'s e f g % and none) into buf. */
@@ -255,15 +273,7 @@ static void fmt_float(tfg_sb *b, double v, const fmt_spec *f, bool pyformat)
 {
     char buf[1100];
     fmt_float_text(v, f, pyformat, buf, sizeof buf);
-    size_t n = strlen(buf);
-    if (!pyformat && f->zero && !f->left && isfinite(v)) {
-        fmt_spec g = *f;
-        g.fill = '0';
-        g.align = '=';
-        pad_into(b, buf, n, &g, '>');
-        return;
-    }
-    pad_into(b, buf, n, f, '>');
+    pad_num(b, buf, strlen(buf), f, !pyformat && f->zero && !f->left && isfinite(v));
 }
 
 /* A value as a Python int for %d: ints, floats (truncated), numpy scalars. */
@@ -284,13 +294,17 @@ static int fmt_as_int(tfg_eval *ev, tfg_val v, char conv, tfg_loc loc, int64_t *
     if (conv != 'd' && conv != 'i' && conv != 'u')
         return tfg_eval_error(ev, loc, "%%%c format: an integer is required, not %s", conv,
                               tfg_val_type_name(v));
-    if (isnan(n.f))
-        return tfg_eval_error(ev, loc, "cannot convert float NaN to integer");
-    if (isinf(n.f))
-        return tfg_eval_error(ev, loc, "cannot convert float infinity to integer");
-    if (n.f >= 9223372036854775808.0 || n.f < -9223372036854775808.0)
-        return int_overflow(ev, loc);
-    *out = (int64_t)n.f;
+    return tfg_pyapi_float_to_int(ev, n.f, loc, out);
+}
+
+/* The int a '*' width or precision takes from the arguments (argv[*ai]). */
+static int star_arg(tfg_eval *ev, const tfg_val *argv, int argc, int *ai, bool mapping,
+                    tfg_loc loc, int64_t *v)
+{
+    if (*ai >= argc || mapping)
+        return tfg_eval_error(ev, loc, "not enough arguments for format string");
+    if (!get_index_quiet(argv[(*ai)++], v))
+        return tfg_eval_error(ev, loc, "* wants int");
     return 0;
 }
 
@@ -371,13 +385,9 @@ int tfg_pyapi_percent_format(tfg_eval *ev, tfg_val fmtv, tfg_val args, tfg_loc l
         }
         if (i < n && s[i] == '*') {
             int64_t w = 0;
-            if (ai >= argc || mapping) {
+            if (star_arg(ev, argv, argc, &ai, mapping, loc, &w)) {
                 free(tfg_sb_take(&b));
-                return tfg_eval_error(ev, loc, "not enough arguments for format string");
-            }
-            if (!get_index_quiet(argv[ai++], &w)) {
-                free(tfg_sb_take(&b));
-                return tfg_eval_error(ev, loc, "* wants int");
+                return -1;
             }
             if (w < 0) {
                 f.left = true;
@@ -398,13 +408,9 @@ int tfg_pyapi_percent_format(tfg_eval *ev, tfg_val fmtv, tfg_val args, tfg_loc l
             f.prec = 0;
             if (i < n && s[i] == '*') {
                 int64_t p = 0;
-                if (ai >= argc || mapping) {
+                if (star_arg(ev, argv, argc, &ai, mapping, loc, &p)) {
                     free(tfg_sb_take(&b));
-                    return tfg_eval_error(ev, loc, "not enough arguments for format string");
-                }
-                if (!get_index_quiet(argv[ai++], &p)) {
-                    free(tfg_sb_take(&b));
-                    return tfg_eval_error(ev, loc, "* wants int");
+                    return -1;
                 }
                 f.prec = p < 0 ? 0 : p > 1000 ? 1000 : (int)p;
                 i++;
@@ -486,18 +492,7 @@ int tfg_pyapi_percent_format(tfg_eval *ev, tfg_val fmtv, tfg_val args, tfg_loc l
                 tfg_val_str_into(&one, *arg);
             else
                 tfg_val_repr_into(&one, *arg);
-            size_t len = one.len;
-            if (f.prec >= 0 && one.s) {
-                /* precision counts code points */
-                size_t *offs;
-                int64_t cnt = 0;
-                if (tfg_pyapi_u8_offsets(one.s, one.len, &offs, &cnt) == 0) {
-                    if (f.prec < cnt)
-                        len = offs[f.prec];
-                    free(offs);
-                }
-            }
-            pad_into(&b, one.s ? one.s : "", len, &f, '>');
+            pad_text(&b, &one, &f, '>');
             if (one.oom)
                 b.oom = true;
             free(tfg_sb_take(&one));
@@ -652,17 +647,7 @@ static int format_value(tfg_eval *ev, tfg_val v, const char *spec, size_t n, tfg
             return tfg_eval_error(ev, loc, "'=' alignment not allowed in string format specifier");
         tfg_sb one = {0};
         tfg_val_str_into(&one, v);
-        size_t len = one.len;
-        if (f.prec >= 0 && one.s) {
-            size_t *offs;
-            int64_t cnt = 0;
-            if (tfg_pyapi_u8_offsets(one.s, one.len, &offs, &cnt) == 0) {
-                if (f.prec < cnt)
-                    len = offs[f.prec];
-                free(offs);
-            }
-        }
-        pad_into(b, one.s ? one.s : "", len, &f, '<');
+        pad_text(b, &one, &f, '<');
         free(tfg_sb_take(&one));
         return 0;
     }
@@ -836,12 +821,7 @@ static int str_format(tfg_eval *ev, tfg_val fmtv, const tfg_args *a, tfg_val *ou
         }
         int rc = 0;
         if (conv) {
-            tfg_sb one = {0};
-            if (conv == 's')
-                tfg_val_str_into(&one, cur);
-            else
-                tfg_val_repr_into(&one, cur);
-            tfg_val sval = sb_val(&one);
+            tfg_val sval = str_val(cur, conv != 's');
             rc = sval.t == TFG_V_MISSING ? oom(ev, loc)
                                          : format_value(ev, sval, spec, speclen, loc, &b);
             tfg_val_decref(sval);
@@ -960,15 +940,10 @@ static int sm_split(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
             splits++;
         }
     }
-    if (rc) {
-        tfg_val_decref(r);
-        return -1;
-    }
-    *out = r;
-    return 0;
+    return give_list(rc, r, out);
 }
 
-/* Case mapping of ASCII letters: upper (1) or lower (0). */
+/* Case mapping of ASCII letters: upper or lower. */
 static int str_case(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool upper)
 {
     tfg_val p[1];
@@ -984,17 +959,9 @@ static int str_case(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool 
     return 0;
 }
 
-/* str.upper() */
-static int sm_upper(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_case(ev, self, a, out, true);
-}
-
-/* str.lower() */
-static int sm_lower(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_case(ev, self, a, out, false);
-}
+/* str.upper(), str.lower() */
+BUILTIN_ROW(sm_upper, str_case, true)
+BUILTIN_ROW(sm_lower, str_case, false)
 
 /* strip / lstrip / rstrip (chars=None: whitespace); which: 1 left, 2 right, 3 both. */
 static int str_strip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, int which)
@@ -1019,23 +986,10 @@ static int str_strip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, int 
     return give(ev, a->loc, tfg_val_str(s + i, e - i), out);
 }
 
-/* str.strip(chars=None) */
-static int sm_strip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_strip(ev, self, a, out, 3);
-}
-
-/* str.lstrip(chars=None) */
-static int sm_lstrip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_strip(ev, self, a, out, 1);
-}
-
-/* str.rstrip(chars=None) */
-static int sm_rstrip(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_strip(ev, self, a, out, 2);
-}
+/* str.strip(chars=None), str.lstrip(chars=None), str.rstrip(chars=None) */
+BUILTIN_ROW(sm_strip, str_strip, 3)
+BUILTIN_ROW(sm_lstrip, str_strip, 1)
+BUILTIN_ROW(sm_rstrip, str_strip, 2)
 
 /* str.replace(old, new, count=-1) */
 static int sm_replace(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1113,26 +1067,26 @@ static int str_affix(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, bool
     return 0;
 }
 
-/* str.startswith(prefix) */
-static int sm_startswith(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_affix(ev, self, a, out, true);
-}
+/* str.startswith(prefix, start=None, end=None), str.endswith(suffix, ...) */
+BUILTIN_ROW(sm_startswith, str_affix, true)
+BUILTIN_ROW(sm_endswith, str_affix, false)
 
-/* str.endswith(suffix) */
-static int sm_endswith(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
+/* The argument of str.find / str.count: a str. */
+static int sub_arg(tfg_eval *ev, tfg_args *a, const char *name, tfg_val *p)
 {
-    return str_affix(ev, self, a, out, false);
+    if (mbind(ev, a, name, "sub", p))
+        return -1;
+    if (p[0].t != TFG_V_STR)
+        return tfg_eval_error(ev, a->loc, "must be str, not %s", tfg_val_type_name(p[0]));
+    return 0;
 }
 
 /* str.find(sub): code point index or -1. */
 static int sm_find(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 {
     tfg_val p[1];
-    if (mbind(ev, a, "find", "sub", p))
+    if (sub_arg(ev, a, "find", p))
         return -1;
-    if (p[0].t != TFG_V_STR)
-        return tfg_eval_error(ev, a->loc, "must be str, not %s", tfg_val_type_name(p[0]));
     const char *hit = memmem(sv(self), slen(self), sv(p[0]), slen(p[0]));
     if (slen(p[0]) == 0)
         hit = sv(self);
@@ -1144,10 +1098,8 @@ static int sm_find(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 static int sm_count(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 {
     tfg_val p[1];
-    if (mbind(ev, a, "count", "sub", p))
+    if (sub_arg(ev, a, "count", p))
         return -1;
-    if (p[0].t != TFG_V_STR)
-        return tfg_eval_error(ev, a->loc, "must be str, not %s", tfg_val_type_name(p[0]));
     size_t m = slen(p[0]), n = slen(self), i = 0;
     int64_t c = 0;
     if (m == 0) {
@@ -1195,23 +1147,10 @@ static int str_justify(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out, ch
     return give(ev, a->loc, sb_val(&b), out);
 }
 
-/* str.ljust(width, fillchar=' ') */
-static int sm_ljust(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_justify(ev, self, a, out, '<');
-}
-
-/* str.rjust(width, fillchar=' ') */
-static int sm_rjust(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_justify(ev, self, a, out, '>');
-}
-
-/* str.center(width, fillchar=' ') */
-static int sm_center(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
-{
-    return str_justify(ev, self, a, out, '^');
-}
+/* str.ljust(width, fillchar=' '), str.rjust(...), str.center(...) */
+BUILTIN_ROW(sm_ljust, str_justify, '<')
+BUILTIN_ROW(sm_rjust, str_justify, '>')
+BUILTIN_ROW(sm_center, str_justify, '^')
 
 /* str.zfill(width) */
 static int sm_zfill(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
@@ -1228,14 +1167,14 @@ static int sm_zfill(tfg_eval *ev, tfg_val self, tfg_args *a, tfg_val *out)
 
 /* The methods of strings. */
 const tfg_builtin tfg_pyapi_str_methods[] = {
-    {"format", sm_format, NULL, 0},         {"join", sm_join, NULL, 0},
-    {"split", sm_split, NULL, 0},           {"upper", sm_upper, NULL, 0},
-    {"lower", sm_lower, NULL, 0},           {"strip", sm_strip, NULL, 0},
-    {"lstrip", sm_lstrip, NULL, 0},         {"rstrip", sm_rstrip, NULL, 0},
-    {"replace", sm_replace, NULL, 0},       {"startswith", sm_startswith, NULL, 0},
-    {"endswith", sm_endswith, NULL, 0},     {"find", sm_find, NULL, 0},
-    {"count", sm_count, NULL, 0},           {"ljust", sm_ljust, NULL, 0},
-    {"rjust", sm_rjust, NULL, 0},           {"center", sm_center, NULL, 0},
+    {"format", sm_format, NULL, 0},      {"join", sm_join, NULL, 0},
+    {"split", sm_split, NULL, 0},        {"upper", sm_upper, NULL, 0},
+    {"lower", sm_lower, NULL, 0},        {"strip", sm_strip, NULL, 0},
+    {"lstrip", sm_lstrip, NULL, 0},      {"rstrip", sm_rstrip, NULL, 0},
+    {"replace", sm_replace, NULL, 0},    {"startswith", sm_startswith, NULL, 0},
+    {"endswith", sm_endswith, NULL, 0},  {"find", sm_find, NULL, 0},
+    {"count", sm_count, NULL, 0},        {"ljust", sm_ljust, NULL, 0},
+    {"rjust", sm_rjust, NULL, 0},        {"center", sm_center, NULL, 0},
     {"zfill", sm_zfill, NULL, 0},
     {NULL, NULL, NULL, 0},
 };
