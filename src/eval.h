@@ -1,7 +1,8 @@
 /* eval.h — the tree-walking evaluator of .tfg scripts and the interface the
  * builtin libraries use (module prefix tfg_eval_; libraries tfg_api_tf_*
- * in api_tf.c (TensorFlow), tfg_api_py_* in api_py.c (Python builtins,
- * numpy, host values)).
+ * in api_tf*.c (TensorFlow), tfg_api_py_* / tfg_api_np_* in api_py*.c and
+ * api_np*.c (Python builtins, numpy, host values), tfg_api_data_* in
+ * api_data.c (data loaders, extra modules)).
  *
  * The evaluator owns its globals, the default graph and the sessions it
  * creates. Errors: every function returning int gives 0, or -1 after

@@ -941,7 +941,7 @@ static void put_ctx(tfg_sb *b, const tfg_ctxobj *c)
 }
 
 /* Appends a dtype. Its flavour rides in u.e.index, beside the dtype in u.i
- * (api_py.c sets it): 0 TensorFlow's DType (<dtype: 'float32'>, tf.float32),
+ * (api_np*.c and api_tf.c set it): 0 TensorFlow's DType (<dtype: 'float32'>, tf.float32),
  * 1 a numpy dtype object as arr.dtype gives (float32, dtype('float32')),
  * 2 a numpy scalar type as np.float32 names it (<class 'numpy.float32'>),
  * 3 a TF1 variable's reference dtype (<dtype: 'float32_ref'>). */
