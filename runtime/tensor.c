@@ -220,7 +220,7 @@ static tfg_tensor *tensor_alloc(tfg_dtype dt, int rank, const int64_t *shape, bo
         t = cache_take(total, &cap);
         reused = t != NULL;
         if (!t) {
-            t = nbytes < TFG_CALLOC_MIN ? malloc(total) : calloc(1, total);
+            t = (nbytes < TFG_CALLOC_MIN || !zero) ? malloc(total) : calloc(1, total);
             cap = total;
         }
     }
