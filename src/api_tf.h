@@ -38,6 +38,23 @@ static inline int bool_arg(tfg_eval *ev, tfg_val v, bool def, tfg_loc loc, bool 
     return tfg_eval_truth(ev, v, loc, out);
 }
 
+/* Opens TF's op name scope (name or default); returns the scope "X/". */
+static inline const char *open_scope(tfg_eval *ev, const char *name, const char *def, tfg_loc loc)
+{
+    const char *s = tfg_graph_push_scope(ev->g, name ? name : def);
+    if (!s) tfg_eval_error(ev, loc, "out of memory");
+    return s;
+}
+
+/* Ends an op scope and returns the node's single output as the result. */
+static inline int close_scope(tfg_eval *ev, tfg_node *n, tfg_val *out)
+{
+    tfg_graph_pop_scope(ev->g);
+    if (!n) return -1;
+    *out = tfg_val_tensor((tfg_endpoint){ n, 0 });
+    return 0;
+}
+
 /* Builders shared with operators and methods. */
 int tfg_tfapi_binary(tfg_eval *ev, const char *type, const char *defname, int mode, tfg_val x, tfg_val y,
                      const char *name, tfg_loc loc, tfg_val *out);

@@ -45,23 +45,6 @@ static void pyints(const int64_t *v, int cnt, char *buf, size_t n)
     snprintf(buf + u, n - u, "]");
 }
 
-/* Opens a name scope (name, or def); NULL after recording an error. */
-static const char *open_scope(tfg_eval *ev, const char *name, const char *def, tfg_loc loc)
-{
-    const char *s = tfg_graph_push_scope(ev->g, name ? name : def);
-    if (!s) tfg_eval_error(ev, loc, "out of memory");
-    return s;
-}
-
-/* Pops a scope and returns n's output 0 as the result (-1 when n is NULL). */
-static int close_scope(tfg_eval *ev, tfg_node *n, tfg_val *out)
-{
-    tfg_graph_pop_scope(ev->g);
-    if (!n) return -1;
-    *out = tfg_val_tensor((tfg_endpoint){ n, 0 });
-    return 0;
-}
-
 /* An int32 vector Const named name. */
 static int ivec_const(tfg_eval *ev, const int64_t *v, int n, const char *name, tfg_loc loc, tfg_endpoint *out)
 {

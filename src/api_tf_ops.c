@@ -142,23 +142,6 @@ static int int_tensor(tfg_eval *ev, tfg_val v, const char *name, tfg_loc loc, tf
     return tfg_eval_to_tensor(ev, v, is_graph(v) ? -1 : fits_int32(v) ? TFG_INT32 : TFG_INT64, name, loc, out);
 }
 
-/* Opens TF's op name scope (name or default); returns the scope "X/". */
-static const char *open_scope(tfg_eval *ev, const char *name, const char *def, tfg_loc loc)
-{
-    const char *s = tfg_graph_push_scope(ev->g, name ? name : def);
-    if (!s) tfg_eval_error(ev, loc, "out of memory");
-    return s;
-}
-
-/* Ends an op scope and returns the node's single output as the result. */
-static int close_scope(tfg_eval *ev, tfg_node *n, tfg_val *out)
-{
-    tfg_graph_pop_scope(ev->g);
-    if (!n) return -1;
-    *out = tfg_val_tensor((tfg_endpoint){ n, 0 });
-    return 0;
-}
-
 /* The dtype shared by two arguments: the first graph tensor's, else the first
  * host array's, else x's natural dtype. */
 static int common_dtype(tfg_val x, tfg_val y)
