@@ -237,11 +237,11 @@ static void xent_f32(const float *lg, int64_t lsb, int64_t lsc, const float *lb,
         loss[b] = run8(t, b * C, C, false);
     }
     int64_t n = B * C, n8 = n / 8 * 8;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t b = i / C, c = i % C;
-        float e = i < n8 ? tfg_k_tf_expf_packet(bp[i]) : expf(bp[i]);
-        bp[i] = e / s[b] - lb[b * bsb + c * bsc];
-    }
+    for (int64_t b = 0, i = 0; b < B; b++)
+        for (int64_t c = 0; c < C; c++, i++) {
+            float e = i < n8 ? tfg_k_tf_expf_packet(bp[i]) : expf(bp[i]);
+            bp[i] = e / s[b] - lb[b * bsb + c * bsc];
+        }
 }
 
 /* float64 dense softmax cross-entropy, same steps with libm. */
@@ -360,8 +360,8 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
         return tfg_error_set(err, "Must have at least one class, but got logits shape %s", s1);
     if (B > 0 && check_labels(labels, C, err)) return -1;
     int64_t vec[1] = { B };
-    tfg_tensor *lo = tfg_tensor_new(logits->dtype, 1, vec, err);
-    tfg_tensor *bp = lo ? tfg_tensor_new(logits->dtype, 2, logits->shape, err) : NULL;
+    tfg_tensor *lo = tfg_tensor_new_uninit(logits->dtype, 1, vec, err);
+    tfg_tensor *bp = lo ? tfg_tensor_new_uninit(logits->dtype, 2, logits->shape, err) : NULL;
     if (!bp) { tfg_tensor_unref(lo); return -1; }
     if (B > 0 && logits->dtype == TFG_FLOAT32) {
         const float *x = logits->data;
@@ -380,10 +380,13 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
             l[b] = logf(s[b]) - o[b * C + tfg_tensor_get_i(labels, b)];
         }
         int64_t n = B * C, n8 = n / 8 * 8;
-        for (int64_t i = 0; i < n; i++) {
-            int64_t b = i / C, c = i % C;
-            float e = i < n8 ? tfg_k_tf_expf_packet(o[i]) : expf(o[i]);
-            o[i] = e / s[b] - (c == tfg_tensor_get_i(labels, b) ? 1.0f : 0.0f);
+        for (int64_t b = 0, i = 0; b < B; b++) {
+            int64_t lab = tfg_tensor_get_i(labels, b);
+            float sb = s[b];
+            for (int64_t c = 0; c < C; c++, i++) {
+                float e = i < n8 ? tfg_k_tf_expf_packet(o[i]) : expf(o[i]);
+                o[i] = e / sb - (c == lab ? 1.0f : 0.0f);
+            }
         }
         free(s);
     } else if (B > 0) {
