@@ -256,19 +256,23 @@ int tfg_eval_truth(tfg_eval *ev, tfg_val v, tfg_loc loc, bool *out)
     }
 }
 
+/* Copies n borrowed values into a new array of new references (*items). */
+static int items_of(tfg_eval *ev, tfg_loc loc, const tfg_val *src, int n, tfg_val **items, int *count)
+{
+    *items = malloc(sizeof **items * ((size_t)n + 1));
+    if (!*items) return tfg_eval_error(ev, loc, "out of memory");
+    for (int i = 0; i < n; i++) (*items)[i] = tfg_val_incref(src[i]);
+    *count = n;
+    return 0;
+}
+
 int tfg_eval_iter(tfg_eval *ev, tfg_val v, tfg_loc loc, tfg_val **items, int *n)
 {
     *items = NULL;
     *n = 0;
     switch (v.t) {
-    case TFG_V_LIST: case TFG_V_TUPLE: {
-        tfg_list *l = tfg_val_as_list(v);
-        *items = malloc(sizeof **items * (size_t)(l->n + 1));
-        if (!*items) return tfg_eval_error(ev, loc, "out of memory");
-        for (int i = 0; i < l->n; i++) (*items)[i] = tfg_val_incref(l->items[i]);
-        *n = l->n;
-        return 0;
-    }
+    case TFG_V_LIST: case TFG_V_TUPLE:
+        return items_of(ev, loc, tfg_val_as_list(v)->items, tfg_val_as_list(v)->n, items, n);
     case TFG_V_RANGE: {
         tfg_list *l = tfg_val_as_list(v);
         int64_t start = l->items[0].u.i, stop = l->items[1].u.i, step = l->items[2].u.i;
@@ -282,14 +286,8 @@ int tfg_eval_iter(tfg_eval *ev, tfg_val v, tfg_loc loc, tfg_val **items, int *n)
         *n = (int)cnt;
         return 0;
     }
-    case TFG_V_DICT: {
-        tfg_dict *d = tfg_val_as_dict(v);
-        *items = malloc(sizeof **items * (size_t)(d->n + 1));
-        if (!*items) return tfg_eval_error(ev, loc, "out of memory");
-        for (int i = 0; i < d->n; i++) (*items)[i] = tfg_val_incref(d->keys[i]);
-        *n = d->n;
-        return 0;
-    }
+    case TFG_V_DICT:
+        return items_of(ev, loc, tfg_val_as_dict(v)->keys, tfg_val_as_dict(v)->n, items, n);
     case TFG_V_STR: {
         tfg_str *s = tfg_val_as_str(v);
         *items = malloc(sizeof **items * (s->len + 1));
