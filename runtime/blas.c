@@ -1,7 +1,6 @@
 /* blas.c — dlopen'ed OpenBLAS with the core-type choice described in blas.h. */
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +25,6 @@ static struct {
     char error[256];
 } lib = { PTHREAD_ONCE_INIT, NULL, NULL, NULL, NULL, NULL, "" };
 
-/* Requested thread count (0 = library default), applied at load. */
-static atomic_int want_threads;
-
 /* Chooses OPENBLAS_CORETYPE from the CPU when the user has not set it. */
 static void choose_coretype(void)
 {
@@ -51,6 +47,9 @@ static void load_once(void)
 {
     static const char *const names[] = { "libopenblas.so.0", "libopenblas.so", "libblas.so.3" };
     choose_coretype();
+    /* OpenBLAS runs single-threaded: tfg cuts products among its own threads
+     * (runtime/k_matmul.c), and a second pool would only compete with them */
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     for (size_t i = 0; i < sizeof names / sizeof *names && !lib.handle; i++)
         lib.handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     if (!lib.handle) {
@@ -66,8 +65,7 @@ static void load_once(void)
         lib.sgemm = NULL;
         return;
     }
-    int t = atomic_load(&want_threads);
-    if (t > 0 && lib.set_threads) lib.set_threads(t);
+    if (lib.set_threads) lib.set_threads(1);
     /* check the chosen kernels on a small product against a plain loop */
     enum { N = 24 };
     float a[N * N], b[N * N], c[N * N];
@@ -111,12 +109,6 @@ void tfg_blas_dgemm(bool ta, bool tb, int m, int n, int k, double alpha, const d
 {
     lib.dgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb, beta, c,
               ldc);
-}
-
-void tfg_blas_set_threads(int n)
-{
-    atomic_store(&want_threads, n);
-    if (lib.handle && lib.set_threads && n > 0) lib.set_threads(n);
 }
 
 const char *tfg_blas_corename(void)

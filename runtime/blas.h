@@ -9,7 +9,10 @@
  * kernels; TFG_OPENBLAS_CORETYPE=auto|none|NAME overrides that choice
  * (none: leave OpenBLAS's own detection). Once loaded, a small product is
  * checked against a plain loop; a library that computes it wrongly is not
- * used (GEMMs then fail with a message naming the core type). The loaded library's function
+ * used (GEMMs then fail with a message naming the core type). OpenBLAS runs
+ * single-threaded (OPENBLAS_NUM_THREADS=1 at load): tfg's kernels cut large
+ * products among their own threads, with calls made concurrently from them.
+ * The loaded library's function
  * pointers are process-wide and immutable once set (guarded by pthread_once).
  */
 #ifndef TFG_BLAS_H
@@ -25,8 +28,6 @@ void tfg_blas_sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const fl
                     const float *b, int ldb, float beta, float *c, int ldc);
 void tfg_blas_dgemm(bool ta, bool tb, int m, int n, int k, double alpha, const double *a, int lda,
                     const double *b, int ldb, double beta, double *c, int ldc);
-/* Threads OpenBLAS may use; remembered and applied when it loads. */
-void tfg_blas_set_threads(int n);
 /* The kernel set OpenBLAS chose ("SkylakeX"), or "not loaded". */
 const char *tfg_blas_corename(void);
 

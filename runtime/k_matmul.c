@@ -57,6 +57,63 @@ K_INT_MM(k_mm_u8, uint8_t, uint8_t)
 K_INT_MM(k_mm_f32, float, float)
 K_INT_MM(k_mm_f64, double, double)
 
+/* One BLAS product C = op(A) op(B), cut among threads (k_gemm). */
+typedef struct {
+    bool f64, ta, tb, split_n;
+    int64_t m, n, k, lda, ldb;
+    const char *a, *b;
+    char *c;
+} k_gemm_job;
+
+/* Rows [lo, hi) of C (or columns, when split_n) as one single-threaded BLAS call. */
+static void k_gemm_chunk(void *p, int64_t lo, int64_t hi)
+{
+    const k_gemm_job *j = p;
+    size_t es = j->f64 ? sizeof(double) : sizeof(float);
+    const char *a = j->a, *b = j->b;
+    char *c = j->c;
+    int64_t m = j->m, n = j->n;
+    if (j->split_n) {
+        b += (size_t)(j->tb ? lo * j->ldb : lo) * es;
+        c += (size_t)lo * es;
+        n = hi - lo;
+    } else {
+        a += (size_t)(j->ta ? lo : lo * j->lda) * es;
+        c += (size_t)(lo * j->n) * es;
+        m = hi - lo;
+    }
+    if (j->f64)
+        tfg_blas_dgemm(j->ta, j->tb, (int)m, (int)n, (int)j->k, 1.0, (const double *)(const void *)a,
+                       (int)j->lda, (const double *)(const void *)b, (int)j->ldb, 0.0,
+                       (double *)(void *)c, (int)j->n);
+    else
+        tfg_blas_sgemm(j->ta, j->tb, (int)m, (int)n, (int)j->k, 1.0f, (const float *)(const void *)a,
+                       (int)j->lda, (const float *)(const void *)b, (int)j->ldb, 0.0f,
+                       (float *)(void *)c, (int)j->n);
+}
+
+/* Multiply-adds below which a product stays on one thread, and the least a
+ * thread's share may hold. */
+#define K_GEMM_PAR_MIN (1 << 20)
+#define K_GEMM_PAR_CHUNK (1 << 19)
+
+/* C[m,n] = op(A) op(B) through OpenBLAS (single-threaded), the larger of m
+ * and n cut into per-thread blocks of whole multiples of 16 rows or columns:
+ * each element is computed by the same kernel over the same k as in one call,
+ * so the split does not change the bits, only the time. */
+static void k_gemm(bool f64, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const char *a,
+                   int64_t lda, const char *b, int64_t ldb, char *c)
+{
+    k_gemm_job j = { f64, ta, tb, n > m, m, n, k, lda, ldb, a, b, c };
+    int64_t dim = j.split_n ? n : m, other = j.split_n ? m : n;
+    if (m * n * k < K_GEMM_PAR_MIN || tfg_k_threads() < 2) {
+        k_gemm_chunk(&j, 0, dim);
+        return;
+    }
+    int64_t min_chunk = K_GEMM_PAR_CHUNK / (other * k) + 1;
+    tfg_k_parallel_grain(dim, min_chunk < 16 ? 16 : min_chunk, 16, k_gemm_chunk, &j);
+}
+
 /* Below this many multiply-adds a plain loop beats loading and calling
  * OpenBLAS (which tfg loads lazily, see blas.h). */
 #define K_MM_SMALL 32768
@@ -72,6 +129,13 @@ K_INT_MM(k_mm_f64, double, double)
  * plain loop or OpenBLAS, equal to TF within rounding. */
 #define K_MM_FMA_MAXK 384
 #define K_MM_FMA_MAXWORK (1 << 22)
+/* Up to this many multiply-adds, float32 products whose b rows are
+ * contiguous use the same AVX-512 tiles at any k (faster than OpenBLAS's
+ * packing calls there; bits: one FMA chain per element, k in order). */
+#define K_MM_OWN_MAXWORK (1 << 25)
+/* ... and, with b transposed, whose b (copied with contiguous rows first) is
+ * at most this many elements. */
+#define K_MM_OWN_MAXCOPY (1 << 16)
 
 /* Defines NAME: C = op(A) op(B) with c[i,j] = fma(a(i,p), b(p,j), c[i,j])
  * for p = 0, 1, ... (the strides as in K_INT_MM). */
@@ -109,7 +173,7 @@ K_FMA_MM(k_mm_f32_fma_sw, )
     (fused ? _mm512_fmadd_ps(x, b, c) : _mm512_add_ps(c, _mm512_mul_ps(x, b)))
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
 k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                 int64_t ais, int64_t aps, int64_t bps, const bool fused)
+                 int64_t ais, int64_t aps, int64_t bps, int64_t ldc, const bool fused)
 {
     for (int64_t j0 = 0; j0 < n; j0 += 32) {
         int64_t w = n - j0 < 32 ? n - j0 : 32;
@@ -142,16 +206,16 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                     c30 = K_MM512_MADD(x, b0, c30);
                     c31 = K_MM512_MADD(x, b1, c31);
                 }
-                float *o = c + i * n + j0;
+                float *o = c + i * ldc + j0;
                 _mm512_mask_storeu_ps(o, m0, c00);
                 _mm512_mask_storeu_ps(o + 16, m1, c01);
-                o += n;
+                o += ldc;
                 _mm512_mask_storeu_ps(o, m0, c10);
                 _mm512_mask_storeu_ps(o + 16, m1, c11);
-                o += n;
+                o += ldc;
                 _mm512_mask_storeu_ps(o, m0, c20);
                 _mm512_mask_storeu_ps(o + 16, m1, c21);
-                o += n;
+                o += ldc;
                 _mm512_mask_storeu_ps(o, m0, c30);
                 _mm512_mask_storeu_ps(o + 16, m1, c31);
             }
@@ -169,7 +233,7 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                         acc[r] = K_MM512_MADD(_mm512_set1_ps(a0[r * ais + ap]), b0, acc[r]);
                 }
                 for (int r = 0; r < 8; r++)
-                    _mm512_mask_storeu_ps(c + (i + r) * n + j0, m0, acc[r]);
+                    _mm512_mask_storeu_ps(c + (i + r) * ldc + j0, m0, acc[r]);
             }
         }
         for (; i < m; i++) {
@@ -182,25 +246,120 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                 if (m1)
                     c01 = K_MM512_MADD(x, _mm512_maskz_loadu_ps(m1, bp + 16), c01);
             }
-            _mm512_mask_storeu_ps(c + i * n + j0, m0, c00);
+            _mm512_mask_storeu_ps(c + i * ldc + j0, m0, c00);
             if (m1)
-                _mm512_mask_storeu_ps(c + i * n + j0 + 16, m1, c01);
+                _mm512_mask_storeu_ps(c + i * ldc + j0 + 16, m1, c01);
         }
     }
 }
 
+
+/* The bulk of a product: tiles of 6 rows x 64 columns (24 accumulators, 4
+ * loads of b and 6 broadcasts of a per 24 multiply-adds), the same chain per
+ * element as above; m a multiple of 6 and n of 64. */
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
+k_mm_f32_tile6x64(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                  int64_t ais, int64_t aps, int64_t bps, int64_t ldc, const bool fused)
+{
+    for (int64_t j0 = 0; j0 < n; j0 += 64)
+        for (int64_t i = 0; i < m; i += 6) {
+            __m512 acc[6][4];
+#pragma GCC unroll 6
+            for (int r = 0; r < 6; r++)
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++)
+                    acc[r][v] = _mm512_setzero_ps();
+            const float *a0 = a + i * ais, *bp = b + j0;
+            for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {
+                __m512 bv[4];
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++)
+                    bv[v] = _mm512_loadu_ps(bp + 16 * v);
+#pragma GCC unroll 6
+                for (int r = 0; r < 6; r++) {
+                    __m512 x = _mm512_set1_ps(a0[r * ais + ap]);
+#pragma GCC unroll 4
+                    for (int v = 0; v < 4; v++)
+                        acc[r][v] = K_MM512_MADD(x, bv[v], acc[r][v]);
+                }
+            }
+#pragma GCC unroll 6
+            for (int r = 0; r < 6; r++)
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++)
+                    _mm512_storeu_ps(c + (i + r) * ldc + j0 + 16 * v, acc[r][v]);
+        }
+}
 #undef K_MM512_MADD
+
+/* C[m,n] (row stride ldc) = op(A) op(B): 6 x 64 tiles where they fit, the
+ * 4 x 32 masked tiles for the edges. */
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
+k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int64_t ais,
+               int64_t aps, int64_t bps, int64_t ldc, const bool fused)
+{
+    int64_t m6 = m / 6 * 6, n64 = n / 64 * 64;
+    if (m6 && n64)
+        k_mm_f32_tile6x64(a, b, c, m6, n64, k, ais, aps, bps, ldc, fused);
+    if (m6 < m && n64)
+        k_mm_f32_tile512(a + m6 * ais, b, c + m6 * ldc, m - m6, n64, k, ais, aps, bps, ldc, fused);
+    if (n64 < n)
+        k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused);
+}
+
+/* One tiled product cut among threads: by 64-column blocks when n >= 128,
+ * else by 6-row blocks (each element's chain is the same either way). */
+typedef struct {
+    const float *a, *b;
+    float *c;
+    int64_t m, n, k, ais, aps, bps;
+    bool fused, split_n;
+} k_tile_job;
+
+__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
+k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
+{
+    const k_tile_job *j = p;
+    if (j->split_n) {
+        if (j->fused)
+            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, true);
+        else
+            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, false);
+    } else {
+        const float *a = j->a + lo * j->ais;
+        float *c = j->c + lo * j->n;
+        if (j->fused)
+            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, true);
+        else
+            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, false);
+    }
+}
+
+/* Multiply-adds from which a tiled product is shared among threads. */
+#define K_TILE_PAR_MIN (1 << 21)
+
+static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                           int64_t ais, int64_t aps, int64_t bps, bool fused)
+{
+    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 128 };
+    int64_t dim = j.split_n ? n : m;
+    if (m * n * k < K_TILE_PAR_MIN || tfg_k_threads() < 2)
+        k_mm_f32_tile_chunk(&j, 0, dim);
+    else
+        tfg_k_parallel_grain(dim, j.split_n ? 64 : 6, j.split_n ? 64 : 6, k_mm_f32_tile_chunk, &j);
+}
+
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
 k_mm_f32_fma_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                  int64_t ais, int64_t aps, int64_t bps)
 {
-    k_mm_f32_tile512(a, b, c, m, n, k, ais, aps, bps, true);
+    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, true);
 }
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
 k_mm_f32_muladd_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                     int64_t ais, int64_t aps, int64_t bps)
 {
-    k_mm_f32_tile512(a, b, c, m, n, k, ais, aps, bps, false);
+    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, false);
 }
 
 static bool k_mm_have512(void)
@@ -211,17 +370,52 @@ static bool k_mm_have512(void)
 static bool k_mm_have512(void) { return false; }
 #endif
 
-/* Picks the AVX-512 tiles, else the FMA-hardware loop when the CPU has it
- * (fmaf is exact either way). c need not be zeroed beforehand. */
+/* op(B) as a new k x n array with contiguous rows (NULL when out of memory). */
+static float *k_mm_rows(const float *b, int64_t n, int64_t k, int64_t bps, int64_t bjs)
+{
+    float *bt = malloc(sizeof(float) * (size_t)(k * n));
+    if (bt)
+        for (int64_t p = 0; p < k; p++)
+            for (int64_t j = 0; j < n; j++)
+                bt[p * n + j] = b[p * bps + j * bjs];
+    return bt;
+}
+
+/* The AVX-512 tiles (fused: the FMA chain; else multiply, round, add) when the
+ * CPU has them, b's rows first copied contiguous when they are strided;
+ * false when they cannot run. */
+static bool k_mm_f32_try512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                            int64_t ais, int64_t aps, int64_t bps, int64_t bjs, bool fused)
+{
+#ifdef K_MM_X86
+    if (!k_mm_have512())
+        return false;
+    float *bt = NULL;
+    if (bjs != 1) {
+        if (!(bt = k_mm_rows(b, n, k, bps, bjs)))
+            return false;
+        b = bt;
+        bps = n;
+    }
+    if (fused)
+        k_mm_f32_fma_512(a, b, c, m, n, k, ais, aps, bps);
+    else
+        k_mm_f32_muladd_512(a, b, c, m, n, k, ais, aps, bps);
+    free(bt);
+    return true;
+#else
+    (void)a, (void)b, (void)c, (void)m, (void)n, (void)k, (void)ais, (void)aps, (void)bps, (void)bjs, (void)fused;
+    return false;
+#endif
+}
+
+/* The FMA chain: AVX-512 tiles, else the FMA-hardware loop when the CPU has
+ * it (fmaf is exact either way). c need not be zeroed beforehand. */
 static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, int64_t n,
                          int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
 {
-#ifdef K_MM_X86
-    if (bjs == 1 && k_mm_have512()) {
-        k_mm_f32_fma_512(a, b, c, m, n, k, ais, aps, bps);
+    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, true))
         return;
-    }
-#endif
     memset(c, 0, sizeof(float) * (size_t)(m * n));
     if (__builtin_cpu_supports("fma"))
         k_mm_f32_fma_hw(a, b, c, m, n, k, ais, aps, bps, bjs);
@@ -231,27 +425,12 @@ static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, in
 
 /* The plain float loop (K_INT_MM's k_mm_f32: c[i,j] = c[i,j] + a(i,p) * b(p,j),
  * p in order from +0) on c, zeroed or not: AVX-512 tiles where the CPU has
- * them, b transposed first into a scratch copy when its rows are strided. */
+ * them. */
 static void k_mm_f32_small(const float *a, const float *b, float *c, int64_t m, int64_t n,
                            int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
 {
-#ifdef K_MM_X86
-    if (k_mm_have512()) {
-        if (bjs == 1) {
-            k_mm_f32_muladd_512(a, b, c, m, n, k, ais, aps, bps);
-            return;
-        }
-        float *bt = malloc(sizeof(float) * (size_t)(k * n));
-        if (bt) {
-            for (int64_t j = 0; j < n; j++)
-                for (int64_t p = 0; p < k; p++)
-                    bt[p * n + j] = b[p * bps + j * bjs];
-            k_mm_f32_muladd_512(a, bt, c, m, n, k, ais, aps, n);
-            free(bt);
-            return;
-        }
-    }
-#endif
+    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, false))
+        return;
     memset(c, 0, sizeof(float) * (size_t)(m * n));
     k_mm_f32(a, b, c, m, n, k, ais, aps, bps, bjs);
 }
@@ -335,7 +514,11 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
     bool tf_fma = a->dtype == TFG_FLOAT32 && rbat == 0 && k <= K_MM_FMA_MAXK &&
                   m * n * k <= K_MM_FMA_MAXWORK &&
                   ((!ta && !tb && !(n == 1 && m > 1)) || (ta && !tb) || (ta && tb && m > 1));
-    if (tfg_dtype_is_float(a->dtype) && !small && !tf_fma && tfg_blas_load(err)) {
+    /* mid-sized float32 products: the same tiles, which need no packing and
+     * beat OpenBLAS's calls at these sizes */
+    bool own = a->dtype == TFG_FLOAT32 && (!tb || k * n <= K_MM_OWN_MAXCOPY) && !small && !tf_fma &&
+               m * n * k <= K_MM_OWN_MAXWORK && k_mm_have512();
+    if (tfg_dtype_is_float(a->dtype) && !small && !tf_fma && !own && tfg_blas_load(err)) {
         tfg_tensor_unref(o);
         *out = NULL;
         return -1;
@@ -356,22 +539,20 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
         int64_t bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
         switch (a->dtype) {
         case TFG_FLOAT32:
-            if (tf_fma)
+            if (tf_fma || own)
                 k_mm_f32_fma((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
                              bps, bjs);
             else if (small)
                 k_mm_f32_small((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
                                bps, bjs);
             else
-                tfg_blas_sgemm(ta, tb, (int)m, (int)n, (int)k, 1.0f, (const float *)pa, (int)lda,
-                               (const float *)pb, (int)ldb, 0.0f, (float *)pc, (int)n);
+                k_gemm(false, ta, tb, m, n, k, pa, lda, pb, ldb, pc);
             break;
         case TFG_FLOAT64:
             if (small)
                 k_mm_f64((const double *)pa, (const double *)pb, (double *)pc, m, n, k, ais, aps, bps, bjs);
             else
-                tfg_blas_dgemm(ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)pa, (int)lda,
-                               (const double *)pb, (int)ldb, 0.0, (double *)pc, (int)n);
+                k_gemm(true, ta, tb, m, n, k, pa, lda, pb, ldb, pc);
             break;
         case TFG_INT32:
             k_mm_i32((const int32_t *)pa, (const int32_t *)pb, (int32_t *)pc, m, n, k, ais, aps,

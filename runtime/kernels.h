@@ -175,8 +175,9 @@ float tfg_k_tf_cosf_packet(float x);
 float tfg_k_tf_expf_onednn(float x);
 
 /* ---- threads (k_thread.c) ------------------------------------------------- */
-/* Sets the number of threads OpenBLAS (and any parallel kernel) may use;
- * n <= 0 restores the default, the number of online CPUs. */
+/* Sets the number of threads parallel kernels (products included) may use;
+ * n <= 0 restores the default, the number of online CPUs. The workers are a
+ * resident pool, started on first use, that spins briefly between chunks. */
 void tfg_k_set_threads(int n);
 /* The thread count parallel kernels use now. */
 int tfg_k_threads(void);
@@ -186,5 +187,7 @@ int tfg_k_threads(void);
  * Chunk bounds are multiples of 64 except the last. Returns after all ran. */
 typedef void (*tfg_k_chunk_fn)(void *ctx, int64_t begin, int64_t end);
 void tfg_k_parallel_for(int64_t n, int64_t min_chunk, tfg_k_chunk_fn fn, void *ctx);
+/* The same with chunk bounds multiples of grain (but the last). */
+void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chunk_fn fn, void *ctx);
 
 #endif

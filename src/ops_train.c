@@ -192,6 +192,8 @@ static int upd_finish(tfg_exec *x, const tfg_node *n, upd *u, tfg_tensor **out, 
 #ifndef GD_CLONES
 #define GD_CLONES
 #endif
+/* Elements from which an update is shared among threads. */
+#define UPD_PAR_MIN (1 << 15)
 #define DEFINE_GD_LOOP(T, SFX)                                                                \
     GD_CLONES static void gd_loop_##SFX(T *restrict var, const T *restrict g, T lr, int64_t n) \
     {                                                                                         \
@@ -202,13 +204,16 @@ DEFINE_GD_LOOP(double, f64)
 
 /* ---- the arithmetic, once per float type (T, its sqrt) --------------------------- */
 #define DEFINE_UPDATES(T, SFX, SQRT)                                                             \
-    /* var -= grad * lr */                                                                    \
+    /* var -= grad * lr (large variables on the kernels' threads) */                        \
+    static void gd_chunk_##SFX(void *p, int64_t lo, int64_t hi)                               \
+    {                                                                                         \
+        const upd *u = p;                                                                     \
+        gd_loop_##SFX((T *)u->ref[0]->data + lo, (const T *)u->grad->data + lo,               \
+                      (T)u->sc[1], hi - lo);                                                  \
+    }                                                                                         \
     static void gd_##SFX(upd *u)                                                              \
     {                                                                                         \
-        T *var = u->ref[0]->data;                                                             \
-        const T *g = u->grad->data;                                                           \
-        const T lr = (T)u->sc[1];                                                             \
-        gd_loop_##SFX(var, g, lr, u->ref[0]->size);                                           \
+        tfg_k_parallel_for(u->ref[0]->size, UPD_PAR_MIN, gd_chunk_##SFX, u);                  \
     }                                                                                         \
     /* accum = accum * momentum + grad; var -= accum * lr (or Nesterov's step) */             \
     static void momentum_##SFX(upd *u, bool nesterov)                                         \
