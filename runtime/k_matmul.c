@@ -93,14 +93,17 @@ static void k_gemm_chunk(void *p, int64_t lo, int64_t hi)
 }
 
 /* Multiply-adds below which a product stays on one thread, and the least a
- * thread's share may hold. */
-#define K_GEMM_PAR_MIN (1 << 20)
-#define K_GEMM_PAR_CHUNK (1 << 19)
+ * thread's share may hold: above OpenBLAS's small-matrix limit (10^6 on
+ * SkylakeX), so that the whole product and every share run the same kernels
+ * (with smaller shares the bits would depend on the thread count). */
+#define K_GEMM_PAR_MIN (1 << 21)
+#define K_GEMM_PAR_CHUNK (1 << 20)
 
 /* C[m,n] = op(A) op(B) through OpenBLAS (single-threaded), the larger of m
- * and n cut into per-thread blocks of whole multiples of 16 rows or columns:
- * each element is computed by the same kernel over the same k as in one call,
- * so the split does not change the bits, only the time. */
+ * and n cut into per-thread blocks of whole multiples of 16 rows or columns,
+ * each over K_GEMM_PAR_CHUNK multiply-adds: each element is computed by the
+ * same kernel over the same k blocks as in one call, so the split does not
+ * change the bits, only the time. */
 static void k_gemm(bool f64, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const char *a,
                    int64_t lda, const char *b, int64_t ldb, char *c)
 {

@@ -69,31 +69,33 @@ static float hsum8(float *p)
     return p[0];
 }
 
-/* One element of a run as Eigen's reducer reads it: raw, or exp'ed (packet
- * exp inside whole packets, glibc's expf for the scalar tail). */
-static inline float rd(const float *b, int64_t j, bool ex, bool packet)
+/* One element of a run as Eigen's reducer reads it: raw (pe NULL), or exp'ed:
+ * the packet exp inside whole packets, read from pe (pe[j] is the packet exp
+ * of b[j], computed beforehand for the whole array), glibc's expf for the
+ * scalar tail. */
+static inline float rd(const float *b, const float *pe, int64_t j, bool packet)
 {
-    if (!ex) return b[j];
-    return packet ? tfg_k_tf_expf_packet(b[j]) : expf(b[j]);
+    if (!pe) return b[j];
+    return packet ? pe[j] : expf(b[j]);
 }
 
 /* A leaf run x[first, first + n): four packet accumulators over blocks of 4
  * packets, the remaining whole packets into the first, a scalar tail from 0,
  * then tail + horizontal(packet). */
-static float leaf8(const float *x, int64_t first, int64_t n, bool ex)
+static float leaf8(const float *x, const float *xe, int64_t first, int64_t n)
 {
     float p0[8], p1[8], p2[8], p3[8];
     for (int l = 0; l < 8; l++) p0[l] = p1[l] = p2[l] = p3[l] = 0.0f;
-    const float *b = x + first;
+    const float *b = x + first, *pe = xe ? xe + first : NULL;
     int64_t start = 0;
     if (n >= 32) {
         int64_t v4 = n / 32 * 32;
         for (int64_t j = 0; j < v4; j += 32)
             for (int l = 0; l < 8; l++) {
-                p0[l] += rd(b, j + l, ex, true);
-                p1[l] += rd(b, j + 8 + l, ex, true);
-                p2[l] += rd(b, j + 16 + l, ex, true);
-                p3[l] += rd(b, j + 24 + l, ex, true);
+                p0[l] += rd(b, pe, j + l, true);
+                p1[l] += rd(b, pe, j + 8 + l, true);
+                p2[l] += rd(b, pe, j + 16 + l, true);
+                p3[l] += rd(b, pe, j + 24 + l, true);
             }
         for (int l = 0; l < 8; l++) p0[l] = ((p0[l] + p1[l]) + p2[l]) + p3[l];
         start = v4;
@@ -101,23 +103,24 @@ static float leaf8(const float *x, int64_t first, int64_t n, bool ex)
     if (start <= n - 8) {
         int64_t v = n / 8 * 8;
         for (int64_t j = start; j < v; j += 8)
-            for (int l = 0; l < 8; l++) p0[l] += rd(b, j + l, ex, true);
+            for (int l = 0; l < 8; l++) p0[l] += rd(b, pe, j + l, true);
         start = v;
     }
     float acc = 0.0f;
-    for (int64_t j = start; j < n; j++) acc += rd(b, j, ex, false);
+    for (int64_t j = start; j < n; j++) acc += rd(b, pe, j, false);
     return acc + hsum8(p0);
 }
 
-/* The sum of x[first, first + n) (of exp(x) when ex) in Eigen's order: runs
- * over 1024 packets split at the packet boundary nearest the middle. */
-static float run8(const float *x, int64_t first, int64_t n, bool ex)
+/* The sum of x[first, first + n) (of exp(x) when xe, x's packet exps, is
+ * given) in Eigen's order: runs over 1024 packets split at the packet
+ * boundary nearest the middle. */
+static float run8(const float *x, const float *xe, int64_t first, int64_t n)
 {
-    if (n <= 8 * 1024) return leaf8(x, first, n, ex);
+    if (n <= 8 * 1024) return leaf8(x, xe, first, n);
     int64_t split = 8 * ((first + (n + 1) / 2 + 7) / 8);
     int64_t nl = split - first < n ? split - first : n;
-    float acc = 0.0f + run8(x, first, nl, ex);
-    if (nl < n) acc = acc + run8(x, first + nl, n - nl, ex);
+    float acc = 0.0f + run8(x, xe, first, nl);
+    if (nl < n) acc = acc + run8(x, xe, first + nl, n - nl);
     return acc;
 }
 
@@ -219,7 +222,8 @@ static void bstrides(const tfg_tensor *t, int64_t B, int64_t C, int64_t *sb, int
 
 /* float32 dense softmax cross-entropy in TF's (Eigen) order. */
 static void xent_f32(const float *lg, int64_t lsb, int64_t lsc, const float *lb, int64_t bsb,
-                     int64_t bsc, int64_t B, int64_t C, float *loss, float *bp, float *s, float *t)
+                     int64_t bsc, int64_t B, int64_t C, float *loss, float *bp, float *s, float *t,
+                     float *pe)
 {
     for (int64_t b = 0; b < B; b++) {
         float m = -INFINITY;
@@ -228,18 +232,19 @@ static void xent_f32(const float *lg, int64_t lsb, int64_t lsc, const float *lb,
             m = m < v ? v : m;
         }
         for (int64_t c = 0; c < C; c++) bp[b * C + c] = lg[b * lsb + c * lsc] - m;
-        s[b] = run8(bp, b * C, C, true);
     }
+    int64_t n = B * C, n8 = n / 8 * 8;
+    tfg_k_tf_expf_packet_n(bp, pe, n);
+    for (int64_t b = 0; b < B; b++) s[b] = run8(bp, pe, b * C, C);
     int64_t b8 = B / 8 * 8;
     for (int64_t b = 0; b < B; b++) {
         float ls = b < b8 ? tfg_k_tf_logf_packet(s[b]) : logf(s[b]);
         for (int64_t c = 0; c < C; c++) t[b * C + c] = lb[b * bsb + c * bsc] * (ls - bp[b * C + c]);
-        loss[b] = run8(t, b * C, C, false);
+        loss[b] = run8(t, NULL, b * C, C);
     }
-    int64_t n = B * C, n8 = n / 8 * 8;
     for (int64_t b = 0, i = 0; b < B; b++)
         for (int64_t c = 0; c < C; c++, i++) {
-            float e = i < n8 ? tfg_k_tf_expf_packet(bp[i]) : expf(bp[i]);
+            float e = i < n8 ? pe[i] : expf(bp[i]);
             bp[i] = e / s[b] - lb[b * bsb + c * bsc];
         }
 }
@@ -291,17 +296,15 @@ int tfg_k_nn_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg_tensor
     bstrides(labels, B, C, &bsb, &bsc);
     if (B > 0 && C > 0) {
         if (logits->dtype == TFG_FLOAT32) {
-            float *s = malloc(sizeof(float) * (size_t)B), *t = malloc(sizeof(float) * (size_t)(B * C));
-            if (!s || !t) {
-                free(s);
-                free(t);
+            float *s = malloc(sizeof(float) * (size_t)(B + 2 * B * C));
+            if (!s) {
                 tfg_tensor_unref(lo);
                 tfg_tensor_unref(bp);
                 return tfg_error_set(err, "OOM when allocating softmax cross-entropy scratch");
             }
-            xent_f32(logits->data, lsb, lsc, labels->data, bsb, bsc, B, C, lo->data, bp->data, s, t);
+            xent_f32(logits->data, lsb, lsc, labels->data, bsb, bsc, B, C, lo->data, bp->data, s, s + B,
+                     s + B + B * C);
             free(s);
-            free(t);
         } else {
             xent_f64(logits->data, lsb, lsc, labels->data, bsb, bsc, B, C, lo->data, bp->data);
         }
@@ -366,7 +369,7 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
     if (B > 0 && logits->dtype == TFG_FLOAT32) {
         const float *x = logits->data;
         float *o = bp->data, *l = lo->data;
-        float *s = malloc(sizeof(float) * (size_t)B);
+        float *s = malloc(sizeof(float) * (size_t)(B + B * C)), *pe = s + B;
         if (!s) {
             tfg_tensor_unref(lo);
             tfg_tensor_unref(bp);
@@ -376,15 +379,18 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
             float m = -INFINITY;
             for (int64_t c = 0; c < C; c++) m = m < x[b * C + c] ? x[b * C + c] : m;
             for (int64_t c = 0; c < C; c++) o[b * C + c] = x[b * C + c] - m;
-            s[b] = run8(o, b * C, C, true);
-            l[b] = logf(s[b]) - o[b * C + tfg_tensor_get_i(labels, b)];
         }
         int64_t n = B * C, n8 = n / 8 * 8;
+        tfg_k_tf_expf_packet_n(o, pe, n);
+        for (int64_t b = 0; b < B; b++) {
+            s[b] = run8(o, pe, b * C, C);
+            l[b] = logf(s[b]) - o[b * C + tfg_tensor_get_i(labels, b)];
+        }
         for (int64_t b = 0, i = 0; b < B; b++) {
             int64_t lab = tfg_tensor_get_i(labels, b);
             float sb = s[b];
             for (int64_t c = 0; c < C; c++, i++) {
-                float e = i < n8 ? tfg_k_tf_expf_packet(o[i]) : expf(o[i]);
+                float e = i < n8 ? pe[i] : expf(o[i]);
                 o[i] = e / sb - (c == lab ? 1.0f : 0.0f);
             }
         }
@@ -423,7 +429,7 @@ int tfg_k_nn_l2_loss(const tfg_tensor *x, tfg_tensor **out, tfg_error *err)
         }
         const float *v = x->data;
         for (int64_t i = 0; i < x->size; i++) t[i] = (v[i] * v[i]) * 0.5f;
-        *(float *)o->data = run8(t, 0, x->size, false);
+        *(float *)o->data = run8(t, NULL, 0, x->size);
         free(t);
     } else {
         const double *v = x->data;

@@ -158,6 +158,8 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
         int64_t end = (parts == nt - 1 || bounds[parts] + per > n) ? n : bounds[parts] + per;
         bounds[++parts] = end;
     }
+    if (parts > 1 && bounds[parts] - bounds[parts - 1] < min_chunk)
+        bounds[--parts] = n;   /* a short last chunk joins the one before */
     uint_fast64_t seq[K_MAX_THREADS];
     for (int i = 1; i < parts; i++) {
         k_mailbox *mb = &pool.box[i];

@@ -174,7 +174,10 @@ static inline float tf_softplus_packet(float x)
     float e = tfg_k_tf_expf_packet(x);
     return x < K_SOFTPLUS_TH_F32 ? e : tfg_k_tf_log1pf_packet(e);
 }
-K_UN_ROW(pk_exp_f32, float, tfg_k_tf_expf_packet)
+static void pk_exp_f32(int64_t n, const void *vx, void *vo)
+{
+    tfg_k_tf_expf_packet_n(vx, vo, n);
+}
 K_UN_ROW(pk_log_f32, float, tfg_k_tf_logf_packet)
 K_UN_ROW(pk_log1p_f32, float, tfg_k_tf_log1pf_packet)
 K_UN_ROW(pk_sigmoid_f32, float, tfg_k_tf_sigmoidf_packet)

@@ -164,6 +164,8 @@ int tfg_k_random(tfg_rng *r, tfg_rand_dist dist, tfg_dtype dt, int rank, const i
  * whole packets take glibc's expf/logf/log1pf/sinf/cosf in TF, except tanh
  * (Eigen's rational on both paths) and sigmoid (the _scalar variant). */
 float tfg_k_tf_expf_packet(float x);
+/* The same on n elements at once (vectorised where the CPU allows; y may be x). */
+void tfg_k_tf_expf_packet_n(const float *x, float *y, int64_t n);
 float tfg_k_tf_logf_packet(float x);
 float tfg_k_tf_log1pf_packet(float x);
 float tfg_k_tf_tanhf(float x);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "runtime/kernels.h"
 #include "tests/unit/kernel_expect.h"
@@ -100,6 +101,49 @@ static void test_matmul_large(void **state)
     }
 }
 
+/* Mid-sized float32 products (tiled, shared among threads): each element is
+ * one FMA chain over k in order, whatever the thread count, for every
+ * transpose and ragged edge. */
+static void test_matmul_tiled(void **state)
+{
+    (void)state;
+    static const int64_t dims[][3] = { { 100, 784, 128 }, { 37, 500, 200 }, { 130, 100, 64 } };
+    for (size_t d = 0; d < sizeof dims / sizeof *dims; d++)
+        for (int t = 0; t < 4; t++) {
+            int64_t M = dims[d][0], K = dims[d][1], N = dims[d][2];
+            bool ta = t & 1, tb = t & 2;
+            int64_t sa[2] = { ta ? K : M, ta ? M : K }, sb[2] = { tb ? N : K, tb ? K : N };
+            tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 2, sa, NULL);
+            tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
+            for (int64_t i = 0; i < a->size; i++)
+                ((float *)a->data)[i] = (float)sin((double)i * 0.37);
+            for (int64_t i = 0; i < b->size; i++)
+                ((float *)b->data)[i] = (float)cos((double)i * 0.11);
+            tfg_tensor *o1, *o2;
+            tfg_error err;
+            tfg_k_set_threads(1);
+            assert_int_equal(tfg_k_matmul(a, b, ta, tb, &o1, &err), 0);
+            tfg_k_set_threads(3);
+            assert_int_equal(tfg_k_matmul(a, b, ta, tb, &o2, &err), 0);
+            tfg_k_set_threads(0);
+            if (memcmp(o1->data, o2->data, sizeof(float) * (size_t)(M * N))) print_message("case %zu t %d\n", d, t);
+            assert_memory_equal(o1->data, o2->data, sizeof(float) * (size_t)(M * N));
+            const float *pa = a->data, *pb = b->data, *po = o1->data;
+            if (!tb || K * N <= (1 << 16))   /* the tiled cases: check the FMA chain exactly */
+                for (int64_t i = 0; i < M; i += 7)
+                    for (int64_t j = 0; j < N; j += 5) {
+                        float c = 0.0f;
+                        for (int64_t p = 0; p < K; p++)
+                            c = fmaf(pa[ta ? p * M + i : i * K + p], pb[tb ? j * K + p : p * N + j], c);
+                        assert_memory_equal(&c, &po[i * N + j], 4);
+                    }
+            tfg_tensor_unref(o1);
+            tfg_tensor_unref(o2);
+            tfg_tensor_unref(a);
+            tfg_tensor_unref(b);
+        }
+}
+
 /* Runs the matmul tests. */
 int main(void)
 {
@@ -107,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_matmul_cases),
         cmocka_unit_test(test_matmul_errors),
         cmocka_unit_test(test_matmul_large),
+        cmocka_unit_test(test_matmul_tiled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

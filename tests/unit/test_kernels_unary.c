@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "runtime/kernels.h"
 #include "tests/unit/kernel_expect.h"
@@ -125,6 +126,27 @@ static void test_unary_threaded(void **state)
 }
 
 /* Runs the unary-kernel tests. */
+/* The vectorised packet exp gives the scalar one's bits on a spread of bit
+ * patterns (every sign, exponent, NaNs and infinities) at ragged lengths. */
+static void test_expf_packet_n(void **state)
+{
+    (void)state;
+    enum { N = 1 << 16 };
+    static float x[N], y[N];
+    for (uint64_t base = 0; base < (1ull << 32); base += (uint64_t)N * 4099) {
+        for (int i = 0; i < N; i++) {
+            uint32_t u = (uint32_t)(base + (uint64_t)i * 4099);
+            memcpy(&x[i], &u, 4);
+        }
+        int64_t n = N - (int64_t)(base % 17);
+        tfg_k_tf_expf_packet_n(x, y, n);
+        for (int64_t i = 0; i < n; i++) {
+            float want = tfg_k_tf_expf_packet(x[i]);
+            assert_memory_equal(&want, &y[i], 4);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_unary_ints),
         cmocka_unit_test(test_unary_float_details),
         cmocka_unit_test(test_unary_threaded),
+        cmocka_unit_test(test_expf_packet_n),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
