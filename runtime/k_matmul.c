@@ -310,8 +310,9 @@ k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, i
         k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused);
 }
 
-/* One tiled product cut among threads: by 64-column blocks when n >= 128,
- * else by 6-row blocks (each element's chain is the same either way). */
+/* One tiled product cut among threads: by 64-column blocks when n >= 128
+ * and n >= m, else by 6-row blocks (each element's chain is the same either
+ * way; rows keep a weight gradient's halves where the update's halves run). */
 typedef struct {
     const float *a, *b;
     float *c;
@@ -344,7 +345,7 @@ k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
 static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                            int64_t ais, int64_t aps, int64_t bps, bool fused)
 {
-    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 128 };
+    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 128 && n >= m };
     int64_t dim = j.split_n ? n : m;
     if (m * n * k < K_TILE_PAR_MIN || tfg_k_threads() < 2)
         k_mm_f32_tile_chunk(&j, 0, dim);

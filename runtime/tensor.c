@@ -256,6 +256,21 @@ static tfg_tensor *tensor_alloc(tfg_dtype dt, int rank, const int64_t *shape, bo
     return t;
 }
 
+/* See tensor.h: the data pointer moves within the same heap block (freed
+ * through t itself, so the block is still released whole). */
+void tfg_tensor_reshape_tail(tfg_tensor *t, size_t skip, tfg_dtype dt, int rank, const int64_t *shape)
+{
+    int64_t size = 1;
+    for (int i = 0; i < rank; i++)
+        size *= shape[i];
+    t->data = (char *)t->data + skip;
+    t->dtype = dt;
+    t->rank = rank;
+    memset(t->shape, 0, sizeof t->shape);
+    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)rank);
+    t->size = size;
+}
+
 /* A scalar tensor holding v converted to dt. */
 tfg_tensor *tfg_tensor_scalar_f(tfg_dtype dt, double v, tfg_error *err)
 {

@@ -60,6 +60,11 @@ tfg_tensor *tfg_tensor_new(tfg_dtype dt, int rank, const int64_t *shape, tfg_err
 /* Same, with data left unset: for kernels that write every element. Large
  * blocks may come from the allocator's cache of recently freed ones. */
 tfg_tensor *tfg_tensor_new_uninit(tfg_dtype dt, int rank, const int64_t *shape, tfg_error *err);
+/* Makes t (a sole owner's uninitialised-or-filled tensor) a view of its own
+ * data from byte offset `skip` (a multiple of 64) on, with the given dtype
+ * and shape, which must fit in what remains: lets a loader read a file's
+ * header and payload into one block and keep the payload without a copy. */
+void tfg_tensor_reshape_tail(tfg_tensor *t, size_t skip, tfg_dtype dt, int rank, const int64_t *shape);
 /* A scalar tensor from a double / int64 value converted to dt. */
 tfg_tensor *tfg_tensor_scalar_f(tfg_dtype dt, double v, tfg_error *err);
 tfg_tensor *tfg_tensor_scalar_i(tfg_dtype dt, int64_t v, tfg_error *err);

@@ -397,15 +397,18 @@ static tfg_tensor *idx_read_libdeflate(const char *path)
     uint32_t isize = (uint32_t)in[n - 4] | (uint32_t)in[n - 3] << 8 | (uint32_t)in[n - 2] << 16 |
                      (uint32_t)in[n - 1] << 24;   /* the gzip trailer: the size mod 2**32 */
     if (isize < 4) goto out;
-    int64_t len = isize;
+    /* the file inflates at an offset such that a rank-3 payload (16-byte
+     * header) starts on the tensor's 64-byte boundary: no copy to drop it */
+    int64_t len = (int64_t)isize + 48;
     tfg_error e;
     t = tfg_tensor_new_uninit(TFG_UINT8, 1, &len, &e);
     if (!t || !(dec = libdeflate.alloc())) goto fail;
+    unsigned char *raw = (unsigned char *)t->data + 48;
     size_t used = 0, got = 0;
-    if (libdeflate.gunzip(dec, in, n, t->data, (size_t)isize, &used, &got) != 0 || used != n || got != isize)
+    if (libdeflate.gunzip(dec, in, n, raw, (size_t)isize, &used, &got) != 0 || used != n || got != isize)
         goto fail;
     /* the idx header: 0, 0, type 0x08 (ubyte), rank, then rank big-endian dims */
-    const unsigned char *h = t->data;
+    const unsigned char *h = raw;
     int rank = h[3];
     size_t hl = 4 + 4 * (size_t)rank;
     if (h[0] || h[1] || h[2] != 0x08 || rank < 1 || rank > TFG_MAX_RANK || hl > got) goto fail;
@@ -417,10 +420,12 @@ static tfg_tensor *idx_read_libdeflate(const char *path)
         size *= shape[i];
     }
     if ((uint64_t)size != got - hl) goto fail;
-    memmove(t->data, (const char *)t->data + hl, (size_t)size);
-    t->rank = rank;
-    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)rank);
-    t->size = size;
+    if (hl == 16) {
+        tfg_tensor_reshape_tail(t, 64, TFG_UINT8, rank, shape);
+    } else {
+        memmove(t->data, raw + hl, (size_t)size);
+        tfg_tensor_reshape_tail(t, 0, TFG_UINT8, rank, shape);
+    }
     goto out;
 fail:
     tfg_tensor_unref(t);
