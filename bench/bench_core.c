@@ -9,8 +9,10 @@
  * tfg_session_run; every timed figure is the median of REPS runs after one
  * warm-up run (which also builds and caches the session's plan). The thread
  * count is $OPENBLAS_NUM_THREADS when set (else the number of CPUs), passed to
- * the session (tfg_session_opts.threads, which also sets OpenBLAS's count), so
- * the tfg run and the raw cblas_sgemm run use the same threads.
+ * the session (tfg_session_opts.threads: tfg cuts products among that many
+ * threads, each calling OpenBLAS single-threaded) and set as OpenBLAS's own
+ * count around each raw cblas_sgemm call (back to 1 for tfg's turns), so the
+ * tfg run and the raw cblas_sgemm run use the same threads.
  * tfg loads OpenBLAS itself, lazily (dlopen of libopenblas.so.0); this program does
  * the same for its raw calls (bench_blas), so both sides run the one loaded
  * instance with one thread setting, and the add/dispatch modes run, like tfg,
@@ -62,6 +64,7 @@ static struct {
     __typeof__(cblas_sgemm) *sgemm;
     __typeof__(openblas_get_corename) *corename;
     __typeof__(openblas_get_num_threads) *get_threads;
+    __typeof__(openblas_set_num_threads) *set_threads;
 } blas;
 
 static void bench_blas(void)
@@ -76,7 +79,8 @@ static void bench_blas(void)
     blas.sgemm = (__typeof__(blas.sgemm))dlsym(h, "cblas_sgemm");
     blas.corename = (__typeof__(blas.corename))dlsym(h, "openblas_get_corename");
     blas.get_threads = (__typeof__(blas.get_threads))dlsym(h, "openblas_get_num_threads");
-    if (!blas.sgemm || !blas.corename || !blas.get_threads) {
+    blas.set_threads = (__typeof__(blas.set_threads))dlsym(h, "openblas_set_num_threads");
+    if (!blas.sgemm || !blas.corename || !blas.get_threads || !blas.set_threads) {
         fprintf(stderr, "bench_core: libopenblas.so.0 lacks cblas_sgemm/openblas_get_*\n");
         exit(1);
     }
@@ -188,16 +192,21 @@ static int cmd_matmul(int64_t n, int reps)
     tfg_tensor *res = NULL;
     time_run(s, mm, &res); /* warm-up: plan, tfg loads OpenBLAS, its buffers */
     bench_blas();          /* the same library instance, already loaded by tfg */
+    int nthreads = bench_threads();
+    blas.set_threads(nthreads);
     blas.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f, ta->data,
                 (int)n, tb->data, (int)n, 0.0f, c, (int)n);
+    blas.set_threads(1);
     for (int r = 0; r < 2 * reps; r++) {   /* alternating, each side first half the time */
         if ((r & 1) == (r / 2 & 1)) {
             tt[r / 2] = time_run(s, mm, NULL);
         } else {
+            blas.set_threads(nthreads);   /* the raw peer threads inside OpenBLAS */
             double t0 = now_s();
             blas.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
                         ta->data, (int)n, tb->data, (int)n, 0.0f, c, (int)n);
             tc[r / 2] = now_s() - t0;
+            blas.set_threads(1);   /* tfg's calls are single-threaded: it splits them itself */
         }
     }
     /* same numbers? (same library, same call: should be bit-identical) */
@@ -212,7 +221,7 @@ static int cmd_matmul(int64_t n, int reps)
     double mt = median(tt, reps), mc = median(tc, reps);
     printf("RESULT n=%lld reps=%d threads=%d corename=%s tfg_ms=%.3f cblas_ms=%.3f "
            "tfg_gflops=%.1f cblas_gflops=%.1f maxdiff=%g\n",
-           (long long)n, reps, blas.get_threads(), blas.corename(), mt * 1e3,
+           (long long)n, reps, nthreads, blas.corename(), mt * 1e3,
            mc * 1e3, flop / mt * 1e-9, flop / mc * 1e-9, maxdiff);
     tfg_tensor_unref(res);
     tfg_session_free(s);

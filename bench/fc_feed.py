@@ -4,12 +4,14 @@ against the numpy and PyTorch peers of ../shared/peers (fc_feed_numpy.py, fc_fee
 same data (Fashion-MNIST), same threads, same OPENBLAS_CORETYPE (inherited from the caller).
 
 Usage: /usr/bin/python3 bench/fc_feed.py [--tfg ./tfg] [--peers DIR] [--runs 5] [--warmups 1]
-                                          [--threads 1] [--steps 2000] [--tutorial]
+                                          [--threads 1] [--steps 2000] [--tutorial] [--tfg-all]
 Each round runs every command once, in turn (host noise falls on all alike); the first
 --warmups rounds are not counted.  Per command it measures the whole process from spawn to
 reap (wall, and peak RSS from the kernel's accounting of the child, os.wait4) and reads the
 command's own RESULT line (ms_per_step = training steps only, batches included; test_acc).
-  tfg:      tfg run --threads T bench/fc_feed.tfg -- STEPS     (OPENBLAS_NUM_THREADS=T)
+  tfg:      tfg run --threads T bench/fc_feed.tfg -- STEPS     (tfg's OpenBLAS runs single-threaded:
+            tfg cuts products among its own T threads)
+  tfg-all:  tfg run bench/fc_feed.tfg -- STEPS (--tfg-all; tfg's default: a thread per CPU)
   numpy:    python3 PEERS/fc_feed_numpy.py --threads T --steps STEPS --print-every 0
   torch:    python3 PEERS/fc_feed_torch.py ... (when `import torch` works)
   tutorial: tfg run --threads T samples/mnist/fully_connected_feed.tfg (--tutorial; the sample
@@ -68,10 +70,14 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--tutorial", action="store_true")
+    ap.add_argument("--tfg-all", action="store_true",
+                    help="also run tfg with its default thread count (every CPU) as 'tfg-all'")
     a = ap.parse_args()
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads))
     t = str(a.threads)
     cmds = [("tfg", [a.tfg, "run", "--threads", t, "bench/fc_feed.tfg", "--", str(a.steps)])]
+    if a.tfg_all:
+        cmds.append(("tfg-all", [a.tfg, "run", "bench/fc_feed.tfg", "--", str(a.steps)]))
     have_peers = os.path.isfile(os.path.join(a.peers, "fc_feed_numpy.py"))
     if have_peers:
         peer_args = ["--threads", t, "--steps", str(a.steps), "--print-every", "0"]

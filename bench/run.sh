@@ -13,8 +13,10 @@
 #  4. per-op dispatch: 1000 chained AddV2 on 2-element tensors vs numpy (and torch eager) a + b
 #  5. the MNIST fully_connected_feed recipe (784-128-32-10, SGD 0.01, batch 100, 2000 steps on
 #     Fashion-MNIST): tfg (bench/fc_feed.tfg) vs the numpy and PyTorch peers of ../shared/peers
-#     (PEERS=DIR), FC_THREADS threads each (default 1), interleaved runs by bench/fc_feed.py:
-#     ms/step, whole process, peak RSS, test accuracy; plus the tutorial sample itself (info)
+#     (PEERS=DIR), FC_THREADS threads each (default 1: the peers' fastest setting on this net),
+#     interleaved runs by bench/fc_feed.py: ms/step, whole process, peak RSS, test accuracy; tfg
+#     also with its default threads (one per CPU) against the same peer runs; plus the tutorial
+#     sample itself (info)
 #
 # Environment: OPENBLAS_CORETYPE (default SkylakeX on avx512f CPUs, Haswell on avx2 ones: Debian's
 # OpenBLAS 0.3.21 otherwise falls back to Prescott kernels on new CPUs), OPENBLAS_NUM_THREADS
@@ -181,10 +183,11 @@ elif [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     fail "no Fashion-MNIST in /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist: make deps)"
 else
     fc=$("$PY" bench/fc_feed.py --tfg "$TFG" --peers "${PEERS:-../shared/peers}" --runs 5 --warmups 1 \
-         --threads "$FC_THREADS" --tutorial) || fail "bench/fc_feed.py"
+         --threads "$FC_THREADS" --tutorial --tfg-all) || fail "bench/fc_feed.py"
     printf '%s\n' "$fc" | grep -v '^RESULT' | sed 's/^/  /'
     l_t=$(printf '%s\n' "$fc" | grep 'cmd=tfg '); l_n=$(printf '%s\n' "$fc" | grep 'cmd=numpy ')
     l_p=$(printf '%s\n' "$fc" | grep 'cmd=torch '); l_u=$(printf '%s\n' "$fc" | grep 'cmd=tutorial ')
+    l_a=$(printf '%s\n' "$fc" | grep 'cmd=tfg-all ')
     fc_t=$(val ms_per_step "$l_t"); fc_n=$(val ms_per_step "$l_n")
     fcw_t=$(val wall_s "$l_t"); fcw_n=$(val wall_s "$l_n")
     fcr_t=$(val peak_rss_mib "$l_t"); fcr_n=$(val peak_rss_mib "$l_n")
@@ -200,6 +203,13 @@ r=$(calc 'a/b' "$fc_t" "$fc_n")
 row "fc_feed ms/step" "${fc_t:-n/a}" "numpy ${fc_n:-n/a}" "$r" "<= 0.8" "$(verdict "$r" le 0.8)"
 r=$(calc 'a/b' "$fcw_t" "$fcw_n")
 row "fc_feed process (s)" "${fcw_t:-n/a}" "numpy ${fcw_n:-n/a}" "$r" "<= 0.5" "$(verdict "$r" le 0.5)"
+# tfg as users run it (a thread per CPU) against the same numpy runs ($FC_THREADS thread(s): numpy's
+# fastest setting on this net, see ../shared/peers/README.md)
+fca_ms=$(val ms_per_step "${l_a:-}"); fca_w=$(val wall_s "${l_a:-}")
+r=$(calc 'a/b' "$fca_ms" "$fc_n")
+row "fc_feed ms/step, tfg ${NCPU}thr" "${fca_ms:-n/a}" "numpy ${fc_n:-n/a}" "$r" "<= 0.8" "$(verdict "$r" le 0.8)"
+r=$(calc 'a/b' "$fca_w" "$fcw_n")
+row "fc_feed process, tfg ${NCPU}thr" "${fca_w:-n/a}" "numpy ${fcw_n:-n/a}" "$r" "<= 0.5" "$(verdict "$r" le 0.5)"
 row "fc_feed peak RSS (MiB)" "${fcr_t:-n/a}" "numpy ${fcr_n:-n/a}" "$(calc 'a/b' "$fcr_t" "$fcr_n")" "<= 120 MiB" "$(verdict "$fcr_t" le 120)"
 d=$(awk -v a="$fca_t" -v b="$fca_n" 'BEGIN { if (a == "" || b == "") print ""; else { d = a - b; if (d < 0) d = -d; printf "%.4f", d } }')
 row "fc_feed test accuracy" "${fca_t:-n/a}" "numpy ${fca_n:-n/a}" "${d:+|d| $d}" "|d| <= 0.01" "$(verdict "$d" le 0.01)"

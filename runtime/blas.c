@@ -48,10 +48,17 @@ static void load_once(void)
     static const char *const names[] = { "libopenblas.so.0", "libopenblas.so", "libblas.so.3" };
     choose_coretype();
     /* OpenBLAS runs single-threaded: tfg cuts products among its own threads
-     * (runtime/k_matmul.c), and a second pool would only compete with them */
+     * (runtime/k_matmul.c), and a second pool would only compete with them.
+     * The library reads the variable while it loads; the caller's value is
+     * put back afterwards. */
+    const char *env = getenv("OPENBLAS_NUM_THREADS");
+    char *saved = env ? strdup(env) : NULL;
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
     for (size_t i = 0; i < sizeof names / sizeof *names && !lib.handle; i++)
         lib.handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (saved) setenv("OPENBLAS_NUM_THREADS", saved, 1);
+    else unsetenv("OPENBLAS_NUM_THREADS");
+    free(saved);
     if (!lib.handle) {
         snprintf(lib.error, sizeof lib.error, "cannot load OpenBLAS (libopenblas.so.0): %s", dlerror());
         return;
