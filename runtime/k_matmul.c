@@ -257,46 +257,43 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
 }
 
 
-/* The bulk of a product: tiles of 6 rows x 64 columns (24 accumulators, 4
- * loads of b and 6 broadcasts of a per 24 multiply-adds), the same chain per
- * element as above; m a multiple of 6 and n of 64. */
-__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
-k_mm_f32_tile6x64(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                  int64_t ais, int64_t aps, int64_t bps, int64_t ldc, const bool fused)
-{
-    for (int64_t j0 = 0; j0 < n; j0 += 64)
-        for (int64_t i = 0; i < m; i += 6) {
-            __m512 acc[6][4];
-#pragma GCC unroll 6
-            for (int r = 0; r < 6; r++)
-#pragma GCC unroll 4
-                for (int v = 0; v < 4; v++)
-                    acc[r][v] = _mm512_setzero_ps();
-            const float *a0 = a + i * ais, *bp = b + j0;
-            for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {
-                __m512 bv[4];
-#pragma GCC unroll 4
-                for (int v = 0; v < 4; v++)
-                    bv[v] = _mm512_loadu_ps(bp + 16 * v);
-#pragma GCC unroll 6
-                for (int r = 0; r < 6; r++) {
-                    __m512 x = _mm512_set1_ps(a0[r * ais + ap]);
-#pragma GCC unroll 4
-                    for (int v = 0; v < 4; v++)
-                        acc[r][v] = K_MM512_MADD(x, bv[v], acc[r][v]);
-                }
-            }
-#pragma GCC unroll 6
-            for (int r = 0; r < 6; r++)
-#pragma GCC unroll 4
-                for (int v = 0; v < 4; v++)
-                    _mm512_storeu_ps(c + (i + r) * ldc + j0 + 16 * v, acc[r][v]);
-        }
-}
+/* Defines NAME, the bulk of a product in tiles of R rows x 16V columns held
+ * in R*V registers (6 x 64: 4 loads of b and 6 broadcasts of a per 24
+ * multiply-adds; 12 x 32 for 32-column strips), the same chain per element
+ * as above; m a multiple of R and n of 16V. */
+#define K_MM_TILE(NAME, R, V)                                                                       \
+    __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline \
+    void NAME(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int64_t ais,  \
+              int64_t aps, int64_t bps, int64_t ldc, const bool fused)                              \
+    {                                                                                               \
+        for (int64_t j0 = 0; j0 < n; j0 += 16 * (V))                                                \
+            for (int64_t i = 0; i < m; i += (R)) {                                                  \
+                __m512 acc[R][V];                                                                   \
+                _Pragma("GCC unroll 12") for (int r = 0; r < (R); r++)                              \
+                    _Pragma("GCC unroll 4") for (int v = 0; v < (V); v++)                           \
+                        acc[r][v] = _mm512_setzero_ps();                                            \
+                const float *a0 = a + i * ais, *bp = b + j0;                                        \
+                for (int64_t p = 0, ap = 0; p < k; p++, ap += aps, bp += bps) {                     \
+                    __m512 bv[V];                                                                   \
+                    _Pragma("GCC unroll 4") for (int v = 0; v < (V); v++)                           \
+                        bv[v] = _mm512_loadu_ps(bp + 16 * v);                                       \
+                    _Pragma("GCC unroll 12") for (int r = 0; r < (R); r++) {                        \
+                        __m512 x = _mm512_set1_ps(a0[r * ais + ap]);                                \
+                        _Pragma("GCC unroll 4") for (int v = 0; v < (V); v++)                       \
+                            acc[r][v] = K_MM512_MADD(x, bv[v], acc[r][v]);                          \
+                    }                                                                               \
+                }                                                                                   \
+                _Pragma("GCC unroll 12") for (int r = 0; r < (R); r++)                              \
+                    _Pragma("GCC unroll 4") for (int v = 0; v < (V); v++)                           \
+                        _mm512_storeu_ps(c + (i + r) * ldc + j0 + 16 * v, acc[r][v]);               \
+            }                                                                                       \
+    }
+K_MM_TILE(k_mm_f32_tile6x64, 6, 4)
+K_MM_TILE(k_mm_f32_tile12x32, 12, 2)
 #undef K_MM512_MADD
 
-/* C[m,n] (row stride ldc) = op(A) op(B): 6 x 64 tiles where they fit, the
- * 4 x 32 masked tiles for the edges. */
+/* C[m,n] (row stride ldc) = op(A) op(B): 6 x 64 tiles where they fit, a
+ * 32-column strip in 12 x 32 tiles, the 4 x 32 masked tiles for the edges. */
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
 k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int64_t ais,
                int64_t aps, int64_t bps, int64_t ldc, const bool fused)
@@ -306,13 +303,21 @@ k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, i
         k_mm_f32_tile6x64(a, b, c, m6, n64, k, ais, aps, bps, ldc, fused);
     if (m6 < m && n64)
         k_mm_f32_tile512(a + m6 * ais, b, c + m6 * ldc, m - m6, n64, k, ais, aps, bps, ldc, fused);
+    int64_t m12 = m / 12 * 12, n32 = n - n64 >= 32 ? n64 + 32 : n64;
+    if (n32 > n64 && m12) {   /* a 32-column strip: 12-row tiles */
+        k_mm_f32_tile12x32(a, b + n64, c + n64, m12, 32, k, ais, aps, bps, ldc, fused);
+        if (m12 < m)
+            k_mm_f32_tile512(a + m12 * ais, b + n64, c + m12 * ldc + n64, m - m12, 32, k, ais, aps, bps, ldc,
+                             fused);
+        n64 = n32;
+    }
     if (n64 < n)
         k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused);
 }
 
-/* One tiled product cut among threads: by 64-column blocks when n >= 128
- * and n >= m, else by 6-row blocks (each element's chain is the same either
- * way; rows keep a weight gradient's halves where the update's halves run). */
+/* One tiled product cut among threads: in blocks of whole 6-row tiles, a few
+ * per thread, or by 64-column blocks when there are too few rows for that
+ * (each element's chain is the same either way). */
 typedef struct {
     const float *a, *b;
     float *c;
@@ -345,12 +350,13 @@ k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
 static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                            int64_t ais, int64_t aps, int64_t bps, bool fused)
 {
-    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 128 && n >= m };
+    int nt = tfg_k_threads();
+    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, m < 12 * nt && n >= 128 };
     int64_t dim = j.split_n ? n : m;
-    if (m * n * k < K_TILE_PAR_MIN || tfg_k_threads() < 2)
+    if (m * n * k < K_TILE_PAR_MIN || nt < 2)
         k_mm_f32_tile_chunk(&j, 0, dim);
     else
-        tfg_k_parallel_grain(dim, j.split_n ? 64 : 6, j.split_n ? 64 : 6, k_mm_f32_tile_chunk, &j);
+        tfg_k_parallel_grain(dim, j.split_n ? 64 : 12, j.split_n ? 64 : 6, k_mm_f32_tile_chunk, &j);
 }
 
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void

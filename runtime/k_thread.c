@@ -7,11 +7,13 @@
  * has anyway.
  *
  * The pool starts on the first parallel call (a `tfg run` that never needs a
- * second thread never starts one) and grows when the thread count does. Each
- * worker owns a mailbox: the caller writes a chunk into it and bumps its
- * sequence number; the worker runs the chunk and publishes the number back.
- * After a chunk a worker spins for a while (K_SPIN_NS) before it sleeps on
- * a condition variable, so the kernels of one training step (a few tens of
+ * second thread never starts one) and grows when the thread count does. A
+ * call cuts its range into a few chunks per thread, publishes them, and then
+ * the caller and the workers claim chunks one by one from a shared ticket
+ * until none is left: a thread that the host slows down, or a worker still
+ * waking up, leaves its share to the others instead of holding up the call.
+ * After a call a worker spins for a while (K_SPIN_NS) before it sleeps on a
+ * condition variable, so the kernels of one training step (a few tens of
  * microseconds apart) hand work over in well under a microsecond instead of
  * the tens of microseconds a thread start or a wake-up costs. Calls made
  * while the pool is busy (a chunk that itself goes parallel, or a second
@@ -57,23 +59,29 @@ int tfg_k_threads(void)
     return n;
 }
 
-/* One worker's mailbox, on its own cache lines. */
+/* A parallel call: fn over [0, n) in nchunks chunks of per elements (the
+ * last takes the rest), claimed one at a time by the caller and by workers
+ * 1..maxw. Fields are atomics: a late worker may read a slot while a later
+ * call rewrites it, and then fails to claim (see k_claim). */
 typedef struct {
-    _Alignas(64) atomic_uint_fast64_t seq;   /* bumped by the caller per chunk */
-    tfg_k_chunk_fn fn;
-    void *ctx;
-    int64_t begin, end;
-    _Alignas(64) atomic_uint_fast64_t done;  /* = seq once the chunk ran */
-} k_mailbox;
+    _Atomic(tfg_k_chunk_fn) fn;
+    _Atomic(void *) ctx;
+    atomic_int_fast64_t n, per;
+    atomic_int nchunks, maxw;
+    _Alignas(64) atomic_int done;   /* chunks finished */
+} k_job;
 
 static struct {
     pthread_mutex_t mu;        /* guards starting workers and sleeping */
     pthread_cond_t wake;
     atomic_int sleepers;       /* workers waiting on wake */
-    atomic_int nworkers;       /* started workers (mailboxes 1..nworkers) */
-    atomic_flag busy;          /* held by the caller that owns the workers now */
-    k_mailbox box[K_MAX_THREADS];
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ATOMIC_FLAG_INIT, { { 0 } } };
+    atomic_int nworkers;       /* started workers, numbered 1..nworkers */
+    atomic_flag busy;          /* held by the caller that owns the pool now */
+    uint64_t gen;              /* the owner's call counter (under busy) */
+    _Alignas(64) atomic_uint_fast64_t post;     /* generation of the newest call */
+    _Alignas(64) atomic_uint_fast64_t ticket;   /* generation << 32 | next chunk */
+    k_job job[2];              /* by generation parity */
+} pool = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .busy = ATOMIC_FLAG_INIT };
 
 static int64_t k_now_ns(void)
 {
@@ -82,27 +90,55 @@ static int64_t k_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Worker body: waits for its mailbox's next chunk, runs it, forever. */
+/* Claims and runs chunks of call g as thread `self` (0 = the caller) until
+ * none is left. A claim is a compare-and-swap on the ticket, which only
+ * succeeds while call g still has unclaimed chunks; until then its slot is
+ * not rewritten (the slot of g is reused by g + 2, which starts after g + 1,
+ * which starts after every chunk of g has finished), so the fields read
+ * before a successful claim are g's. */
+static void k_claim(uint64_t g, int self)
+{
+    k_job *j = &pool.job[g & 1];
+    uint64_t want = g & 0xffffffffu;
+    for (;;) {
+        uint_fast64_t t = atomic_load(&pool.ticket);
+        if ((t >> 32) != want)
+            return;
+        tfg_k_chunk_fn fn = atomic_load(&j->fn);
+        void *ctx = atomic_load(&j->ctx);
+        int64_t n = atomic_load(&j->n), per = atomic_load(&j->per);
+        int nchunks = atomic_load(&j->nchunks), maxw = atomic_load(&j->maxw);
+        uint32_t i = (uint32_t)t;
+        if (self > maxw || i >= (uint32_t)nchunks)
+            return;
+        if (!atomic_compare_exchange_weak(&pool.ticket, &t, t + 1))
+            continue;
+        int64_t begin = (int64_t)i * per;
+        fn(ctx, begin, i + 1 == (uint32_t)nchunks ? n : begin + per);
+        atomic_fetch_add_explicit(&j->done, 1, memory_order_release);
+    }
+}
+
+/* Worker body: waits for the next call, helps with its chunks, forever. */
 static void *k_worker(void *p)
 {
-    k_mailbox *mb = p;
-    uint_fast64_t seen = 0;   /* no chunk is posted to a mailbox before its worker starts */
+    int self = (int)(intptr_t)p;
+    uint_fast64_t seen = atomic_load(&pool.post);
     for (;;) {
         int64_t start = k_now_ns();
-        for (unsigned spins = 1; atomic_load_explicit(&mb->seq, memory_order_acquire) == seen; spins++) {
+        for (unsigned spins = 1; atomic_load_explicit(&pool.post, memory_order_acquire) == seen; spins++) {
             K_PAUSE();
             if ((spins & 255) == 0 && k_now_ns() - start > K_SPIN_NS) {
                 pthread_mutex_lock(&pool.mu);
                 atomic_fetch_add(&pool.sleepers, 1);
-                while (atomic_load(&mb->seq) == seen) pthread_cond_wait(&pool.wake, &pool.mu);
+                while (atomic_load(&pool.post) == seen) pthread_cond_wait(&pool.wake, &pool.mu);
                 atomic_fetch_sub(&pool.sleepers, 1);
                 pthread_mutex_unlock(&pool.mu);
                 break;
             }
         }
-        seen = atomic_load_explicit(&mb->seq, memory_order_acquire);
-        mb->fn(mb->ctx, mb->begin, mb->end);
-        atomic_store_explicit(&mb->done, seen, memory_order_release);
+        seen = atomic_load(&pool.post);
+        k_claim(seen, self);
     }
     return NULL;
 }
@@ -120,7 +156,7 @@ static int k_pool_grow(int want)
         bool ok = pthread_attr_init(&at) == 0;
         if (ok) {
             pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-            ok = pthread_create(&t, &at, k_worker, &pool.box[have + 1]) == 0;
+            ok = pthread_create(&t, &at, k_worker, (void *)(intptr_t)(have + 1)) == 0;
             pthread_attr_destroy(&at);
         }
         if (!ok) break;
@@ -130,8 +166,12 @@ static int k_pool_grow(int want)
     return have + 1 < want ? have + 1 : want;
 }
 
-/* Runs fn over [0, n) in up to tfg_k_threads() contiguous chunks whose bounds are
- * multiples of grain (but the last), each at least min_chunk long. */
+/* Chunks per thread: a few, so that a thread slowed down (the host's other
+ * load, a worker still waking up) leaves its share to the others. */
+#define K_CHUNKS_PER_THREAD 4
+
+/* Runs fn over [0, n) in chunks whose bounds are multiples of grain (but the
+ * last), each at least min_chunk long, on up to tfg_k_threads() threads. */
 void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chunk_fn fn, void *ctx)
 {
     if (n <= 0)
@@ -150,37 +190,37 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
         return;
     }
     nt = k_pool_grow((int)nt);
-    int64_t per = (n / nt + grain - 1) / grain * grain;
-    int64_t bounds[K_MAX_THREADS + 1];
-    int parts = 0;
-    bounds[0] = 0;
-    while (parts < nt && bounds[parts] < n) {
-        int64_t end = (parts == nt - 1 || bounds[parts] + per > n) ? n : bounds[parts] + per;
-        bounds[++parts] = end;
+    int64_t nc = n / min_chunk < K_CHUNKS_PER_THREAD * nt ? n / min_chunk : K_CHUNKS_PER_THREAD * nt;
+    int64_t per = (n / nc + grain - 1) / grain * grain;
+    int64_t nchunks = (n + per - 1) / per;
+    if (nchunks > 1 && n - (nchunks - 1) * per < min_chunk)
+        nchunks--;   /* a short last chunk joins the one before */
+    if (nt <= 1 || nchunks <= 1) {
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        fn(ctx, 0, n);
+        return;
     }
-    if (parts > 1 && bounds[parts] - bounds[parts - 1] < min_chunk)
-        bounds[--parts] = n;   /* a short last chunk joins the one before */
-    uint_fast64_t seq[K_MAX_THREADS];
-    for (int i = 1; i < parts; i++) {
-        k_mailbox *mb = &pool.box[i];
-        mb->fn = fn;
-        mb->ctx = ctx;
-        mb->begin = bounds[i];
-        mb->end = bounds[i + 1];
-        seq[i] = atomic_load_explicit(&mb->seq, memory_order_relaxed) + 1;
-        atomic_store(&mb->seq, seq[i]);
-    }
-    if (parts > 1 && atomic_load(&pool.sleepers) > 0) {
+    uint64_t g = ++pool.gen;
+    k_job *j = &pool.job[g & 1];
+    atomic_store(&j->fn, fn);
+    atomic_store(&j->ctx, ctx);
+    atomic_store(&j->n, n);
+    atomic_store(&j->per, per);
+    atomic_store(&j->nchunks, (int)nchunks);
+    atomic_store(&j->maxw, (int)nt - 1);
+    atomic_store(&j->done, 0);
+    atomic_store(&pool.ticket, (uint_fast64_t)(g & 0xffffffffu) << 32);
+    atomic_store(&pool.post, g);
+    if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.mu);
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.mu);
     }
-    fn(ctx, bounds[0], bounds[1]);
-    for (int i = 1; i < parts; i++)
-        for (unsigned spins = 1; atomic_load_explicit(&pool.box[i].done, memory_order_acquire) != seq[i]; spins++) {
-            K_PAUSE();
-            if ((spins & 4095) == 0) sched_yield();
-        }
+    k_claim(g, 0);
+    for (unsigned spins = 1; atomic_load_explicit(&j->done, memory_order_acquire) < nchunks; spins++) {
+        K_PAUSE();
+        if ((spins & 4095) == 0) sched_yield();
+    }
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }
 

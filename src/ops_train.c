@@ -192,8 +192,11 @@ static int upd_finish(tfg_exec *x, const tfg_node *n, upd *u, tfg_tensor **out, 
 #ifndef GD_CLONES
 #define GD_CLONES
 #endif
-/* Elements from which an update is shared among threads. */
-#define UPD_PAR_MIN (1 << 15)
+/* Elements from which an update is shared among threads: only very large
+ * variables, since the update is pure memory traffic and its halves would
+ * move between the cores' caches (a 100k-element update took twice as long
+ * on two threads as on one). */
+#define UPD_PAR_MIN (1 << 22)
 #define DEFINE_GD_LOOP(T, SFX)                                                                \
     GD_CLONES static void gd_loop_##SFX(T *restrict var, const T *restrict g, T lr, int64_t n) \
     {                                                                                         \
