@@ -48,13 +48,20 @@ void tfg_k_set_threads(int n)
     atomic_store_explicit(&k_nthreads, n < 0 ? 0 : n, memory_order_relaxed);
 }
 
+/* The online CPUs, asked once (sysconf reads /sys: microseconds a call). */
+static atomic_int k_ncpu;
+
 /* The thread count parallel kernels use now. */
 int tfg_k_threads(void)
 {
     int n = atomic_load_explicit(&k_nthreads, memory_order_relaxed);
     if (n <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c > 0 ? (int)(c < 256 ? c : 256) : 1;
+        n = atomic_load_explicit(&k_ncpu, memory_order_relaxed);
+        if (n <= 0) {
+            long c = sysconf(_SC_NPROCESSORS_ONLN);
+            n = c > 0 ? (int)(c < 256 ? c : 256) : 1;
+            atomic_store_explicit(&k_ncpu, n, memory_order_relaxed);
+        }
     }
     return n;
 }
