@@ -382,17 +382,23 @@ int tfg_k_nn_sparse_xent(const tfg_tensor *logits, const tfg_tensor *labels, tfg
         }
         int64_t n = B * C, n8 = n / 8 * 8;
         tfg_k_tf_expf_packet_n(o, pe, n);
+        const int32_t *l32 = labels->dtype == TFG_INT32 ? labels->data : NULL;
+        const int64_t *l64 = labels->dtype == TFG_INT64 ? labels->data : NULL;
         for (int64_t b = 0; b < B; b++) {
+            int64_t lab = l32 ? l32[b] : l64[b];
             s[b] = run8(o, pe, b * C, C);
-            l[b] = logf(s[b]) - o[b * C + tfg_tensor_get_i(labels, b)];
+            l[b] = logf(s[b]) - o[b * C + lab];
         }
-        for (int64_t b = 0, i = 0; b < B; b++) {
-            int64_t lab = tfg_tensor_get_i(labels, b);
-            float sb = s[b];
-            for (int64_t c = 0; c < C; c++, i++) {
-                float e = i < n8 ? pe[i] : expf(o[i]);
-                o[i] = e / sb - (c == lab ? 1.0f : 0.0f);
-            }
+        /* backprop: exp / sum, less 1 at the label (x - 0 is x: one
+         * subtraction where TF's one-hot has a 1); the elements past the last
+         * whole packet take glibc's expf, as TF's scalar tail does */
+        for (int64_t i = n8; i < n; i++) pe[i] = expf(o[i]);
+        for (int64_t b = 0; b < B; b++) {
+            const float sb = s[b];
+            float *restrict ro = o + b * C;
+            const float *restrict re = pe + b * C;
+            for (int64_t c = 0; c < C; c++) ro[c] = re[c] / sb;
+            ro[l32 ? l32[b] : l64[b]] -= 1.0f;
         }
         free(s);
     } else if (B > 0) {
