@@ -315,9 +315,13 @@ k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, i
         k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused);
 }
 
-/* One tiled product cut among threads: in blocks of whole 6-row tiles, a few
- * per thread, or by 64-column blocks when there are too few rows for that
- * (each element's chain is the same either way). */
+/* One tiled product cut among threads (each element's chain is the same
+ * either way): into a block of 64-column multiples per thread, each block on
+ * the same thread in every call (tfg_k_parallel_affine), when n allows: a
+ * layer's weights [k, n] are then read in the product x @ W, written in its
+ * gradient x^T @ dy and updated (see ApplyGradientDescent) by one core per
+ * column block, and stay in that core's cache; else in blocks of whole
+ * 6-row tiles claimed as threads come free. */
 typedef struct {
     const float *a, *b;
     float *c;
@@ -351,12 +355,13 @@ static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, 
                            int64_t ais, int64_t aps, int64_t bps, bool fused)
 {
     int nt = tfg_k_threads();
-    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, m < 12 * nt && n >= 128 };
-    int64_t dim = j.split_n ? n : m;
+    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 64 * nt };
     if (m * n * k < K_TILE_PAR_MIN || nt < 2)
-        k_mm_f32_tile_chunk(&j, 0, dim);
+        k_mm_f32_tile_chunk(&j, 0, j.split_n ? n : m);
+    else if (j.split_n)   /* column blocks, each on the same thread every time */
+        tfg_k_parallel_affine(n, 64, k_mm_f32_tile_chunk, &j);
     else
-        tfg_k_parallel_grain(dim, j.split_n ? 64 : 12, j.split_n ? 64 : 6, k_mm_f32_tile_chunk, &j);
+        tfg_k_parallel_grain(m, 12, 6, k_mm_f32_tile_chunk, &j);
 }
 
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void

@@ -67,14 +67,17 @@ int tfg_k_threads(void)
 }
 
 /* A parallel call: fn over [0, n) in nchunks chunks of per elements (the
- * last takes the rest), claimed one at a time by the caller and by workers
- * 1..maxw. Fields are atomics: a late worker may read a slot while a later
- * call rewrites it, and then fails to claim (see k_claim). */
+ * last takes the rest), claimed by the caller and by workers 1..maxw: one at
+ * a time in order, or (affine) chunk t by thread t, the caller taking over
+ * the chunks of workers that have not started when its own is done. Fields
+ * are atomics: a late worker may read a slot while a later call rewrites it,
+ * and then fails to claim (see k_claim). */
 typedef struct {
     _Atomic(tfg_k_chunk_fn) fn;
     _Atomic(void *) ctx;
     atomic_int_fast64_t n, per;
     atomic_int nchunks, maxw;
+    atomic_bool affine;
     _Alignas(64) atomic_int done;   /* chunks finished */
 } k_job;
 
@@ -86,7 +89,8 @@ static struct {
     atomic_flag busy;          /* held by the caller that owns the pool now */
     uint64_t gen;              /* the owner's call counter (under busy) */
     _Alignas(64) atomic_uint_fast64_t post;     /* generation of the newest call */
-    _Alignas(64) atomic_uint_fast64_t ticket;   /* generation << 32 | next chunk */
+    _Alignas(64) atomic_uint_fast64_t ticket;   /* generation << 32 | next chunk (affine:
+                                                  * a bit per claimed chunk) */
     k_job job[2];              /* by generation parity */
 } pool = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .busy = ATOMIC_FLAG_INIT };
 
@@ -115,10 +119,20 @@ static void k_claim(uint64_t g, int self)
         void *ctx = atomic_load(&j->ctx);
         int64_t n = atomic_load(&j->n), per = atomic_load(&j->per);
         int nchunks = atomic_load(&j->nchunks), maxw = atomic_load(&j->maxw);
-        uint32_t i = (uint32_t)t;
+        bool affine = atomic_load(&j->affine);
+        uint32_t low = (uint32_t)t, i = low;
+        if (affine) {
+            /* workers their own chunk only; the caller its own, then any left */
+            i = (uint32_t)self;
+            if (self == 0)
+                while (i < (uint32_t)nchunks && (low >> i & 1u))
+                    i++;
+            else if (low >> i & 1u)
+                return;
+        }
         if (self > maxw || i >= (uint32_t)nchunks)
             return;
-        if (!atomic_compare_exchange_weak(&pool.ticket, &t, t + 1))
+        if (!atomic_compare_exchange_weak(&pool.ticket, &t, affine ? t | (uint_fast64_t)1 << i : t + 1))
             continue;
         int64_t begin = (int64_t)i * per;
         fn(ctx, begin, i + 1 == (uint32_t)nchunks ? n : begin + per);
@@ -177,6 +191,37 @@ static int k_pool_grow(int want)
  * load, a worker still waking up) leaves its share to the others. */
 #define K_CHUNKS_PER_THREAD 4
 
+/* Posts a call of nchunks chunks (per elements each, the last the rest) on
+ * the caller and workers 1..nt-1, takes part, and returns when all ran; the
+ * caller holds pool.busy, which this releases. */
+static void k_post(int64_t n, int64_t per, int64_t nchunks, int nt, bool affine, tfg_k_chunk_fn fn,
+                   void *ctx)
+{
+    uint64_t g = ++pool.gen;
+    k_job *j = &pool.job[g & 1];
+    atomic_store(&j->fn, fn);
+    atomic_store(&j->ctx, ctx);
+    atomic_store(&j->n, n);
+    atomic_store(&j->per, per);
+    atomic_store(&j->nchunks, (int)nchunks);
+    atomic_store(&j->maxw, nt - 1);
+    atomic_store(&j->affine, affine);
+    atomic_store(&j->done, 0);
+    atomic_store(&pool.ticket, (uint_fast64_t)(g & 0xffffffffu) << 32);
+    atomic_store(&pool.post, g);
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.mu);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.mu);
+    }
+    k_claim(g, 0);
+    for (unsigned spins = 1; atomic_load_explicit(&j->done, memory_order_acquire) < nchunks; spins++) {
+        K_PAUSE();
+        if ((spins & 4095) == 0) sched_yield();
+    }
+    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+}
+
 /* Runs fn over [0, n) in chunks whose bounds are multiples of grain (but the
  * last), each at least min_chunk long, on up to tfg_k_threads() threads. */
 void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chunk_fn fn, void *ctx)
@@ -207,28 +252,36 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
         fn(ctx, 0, n);
         return;
     }
-    uint64_t g = ++pool.gen;
-    k_job *j = &pool.job[g & 1];
-    atomic_store(&j->fn, fn);
-    atomic_store(&j->ctx, ctx);
-    atomic_store(&j->n, n);
-    atomic_store(&j->per, per);
-    atomic_store(&j->nchunks, (int)nchunks);
-    atomic_store(&j->maxw, (int)nt - 1);
-    atomic_store(&j->done, 0);
-    atomic_store(&pool.ticket, (uint_fast64_t)(g & 0xffffffffu) << 32);
-    atomic_store(&pool.post, g);
-    if (atomic_load(&pool.sleepers) > 0) {
-        pthread_mutex_lock(&pool.mu);
-        pthread_cond_broadcast(&pool.wake);
-        pthread_mutex_unlock(&pool.mu);
+    k_post(n, per, nchunks, (int)nt, false, fn, ctx);
+}
+
+/* Affine calls use at most this many threads (a bit each in the ticket). */
+#define K_AFFINE_MAX 32
+
+/* Runs fn over [0, n) in one block per thread, block t always on thread t
+ * (see kernels.h). */
+void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ctx)
+{
+    if (n <= 0)
+        return;
+    if (grain < 1)
+        grain = 1;
+    int64_t nt = tfg_k_threads();
+    if (nt > K_AFFINE_MAX)
+        nt = K_AFFINE_MAX;
+    if (nt <= 1 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
+        fn(ctx, 0, n);
+        return;
     }
-    k_claim(g, 0);
-    for (unsigned spins = 1; atomic_load_explicit(&j->done, memory_order_acquire) < nchunks; spins++) {
-        K_PAUSE();
-        if ((spins & 4095) == 0) sched_yield();
+    nt = k_pool_grow((int)nt);
+    int64_t per = ((n + nt - 1) / nt + grain - 1) / grain * grain;
+    int64_t nchunks = (n + per - 1) / per;
+    if (nt <= 1 || nchunks <= 1) {
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        fn(ctx, 0, n);
+        return;
     }
-    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+    k_post(n, per, nchunks, (int)nt, true, fn, ctx);
 }
 
 /* Runs fn over [0, n) in chunks whose bounds are multiples of 64 (see kernels.h). */

@@ -189,7 +189,14 @@ int tfg_k_threads(void);
  * Chunk bounds are multiples of 64 except the last. Returns after all ran. */
 typedef void (*tfg_k_chunk_fn)(void *ctx, int64_t begin, int64_t end);
 void tfg_k_parallel_for(int64_t n, int64_t min_chunk, tfg_k_chunk_fn fn, void *ctx);
-/* The same with chunk bounds multiples of grain (but the last). */
+/* The same with chunk bounds multiples of grain (but the last). Chunks are
+ * claimed as threads come free, a few per thread. */
 void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chunk_fn fn, void *ctx);
+/* fn over [0, n) cut into one block per thread (bounds multiples of grain,
+ * the same for the same n, grain and thread count), block t on thread t
+ * unless that thread has not started when the caller's own block is done:
+ * kernels that call it over the same range keep each block's data in one
+ * core's cache (a weight's columns in its product, gradient and update). */
+void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ctx);
 
 #endif

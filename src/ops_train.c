@@ -192,15 +192,26 @@ static int upd_finish(tfg_exec *x, const tfg_node *n, upd *u, tfg_tensor **out, 
 #ifndef GD_CLONES
 #define GD_CLONES
 #endif
-/* Elements from which an update is shared among threads: only very large
- * variables, since the update is pure memory traffic and its halves would
- * move between the cores' caches (a 100k-element update took twice as long
- * on two threads as on one). */
+/* Elements from which an update is shared among threads. A matrix with a
+ * 64-column block per thread is cut into those blocks, each updated by the
+ * thread that computed it in the tiled products (tfg_k_parallel_affine, the
+ * same blocks as runtime/k_matmul.c's), so that it never leaves that core's
+ * cache; anything else only when very large, since an update is pure memory
+ * traffic and its parts would move between the cores' caches (a 100k-element
+ * update cut among two threads took twice as long as on one). */
+#define UPD_AFFINE_MIN (1 << 15)
 #define UPD_PAR_MIN (1 << 22)
 #define DEFINE_GD_LOOP(T, SFX)                                                                \
     GD_CLONES static void gd_loop_##SFX(T *restrict var, const T *restrict g, T lr, int64_t n) \
     {                                                                                         \
         for (int64_t i = 0; i < n; i++) var[i] -= g[i] * lr;                                  \
+    }                                                                                         \
+    /* the same on `rows` runs of n elements, `stride` apart */                               \
+    GD_CLONES static void gd_rows_##SFX(T *restrict var, const T *restrict g, T lr, int64_t rows, \
+                                        int64_t n, int64_t stride)                            \
+    {                                                                                         \
+        for (int64_t r = 0; r < rows; r++, var += stride, g += stride)                        \
+            for (int64_t i = 0; i < n; i++) var[i] -= g[i] * lr;                              \
     }
 DEFINE_GD_LOOP(float, f32)
 DEFINE_GD_LOOP(double, f64)
@@ -214,9 +225,21 @@ DEFINE_GD_LOOP(double, f64)
         gd_loop_##SFX((T *)u->ref[0]->data + lo, (const T *)u->grad->data + lo,               \
                       (T)u->sc[1], hi - lo);                                                  \
     }                                                                                         \
+    /* columns [lo, hi) of every row of a matrix variable */                                 \
+    static void gd_cols_##SFX(void *p, int64_t lo, int64_t hi)                                \
+    {                                                                                         \
+        const upd *u = p;                                                                     \
+        int64_t cols = u->ref[0]->shape[1];                                                   \
+        gd_rows_##SFX((T *)u->ref[0]->data + lo, (const T *)u->grad->data + lo, (T)u->sc[1],   \
+                      u->ref[0]->shape[0], hi - lo, cols);                                    \
+    }                                                                                         \
     static void gd_##SFX(upd *u)                                                              \
     {                                                                                         \
-        tfg_k_parallel_for(u->ref[0]->size, UPD_PAR_MIN, gd_chunk_##SFX, u);                  \
+        const tfg_tensor *v = u->ref[0];                                                      \
+        if (v->rank == 2 && v->size >= UPD_AFFINE_MIN && v->shape[1] >= 64 * tfg_k_threads()) \
+            tfg_k_parallel_affine(v->shape[1], 64, gd_cols_##SFX, u);                         \
+        else                                                                                  \
+            tfg_k_parallel_for(v->size, UPD_PAR_MIN, gd_chunk_##SFX, u);                      \
     }                                                                                         \
     /* accum = accum * momentum + grad; var -= accum * lr (or Nesterov's step) */             \
     static void momentum_##SFX(upd *u, bool nesterov)                                         \

@@ -211,6 +211,47 @@ static void test_parallel_for(void **state)
     tfg_k_set_threads(0);
 }
 
+/* Bounds of the blocks an affine call made (begin of each, in block order). */
+static int64_t affine_begin[64];
+static int affine_blocks;
+static void affine_chunk(void *ctx, int64_t begin, int64_t end)
+{
+    count_chunk(ctx, begin, end);
+    __atomic_fetch_add(&affine_blocks, 1, __ATOMIC_RELAXED);
+    if (begin % 64 == 0 && begin / 64 < 64)
+        affine_begin[begin / 64] = end;
+}
+
+/* tfg_k_parallel_affine: every element once, one block per thread at most,
+ * bounds multiples of the grain, the same blocks on every call. */
+static void test_parallel_affine(void **state)
+{
+    (void)state;
+    static unsigned char seen[5000];
+    int threads[] = {1, 2, 3, 40};
+    int64_t ns[] = {0, 1, 64, 128, 200, 5000};
+    for (int t = 0; t < 4; t++) {
+        tfg_k_set_threads(threads[t]);
+        for (int k = 0; k < 6; k++) {
+            int64_t first[64];
+            for (int rep = 0; rep < 3; rep++) {
+                memset(seen, 0, sizeof seen);
+                memset(affine_begin, 0, sizeof affine_begin);
+                affine_blocks = 0;
+                tfg_k_parallel_affine(ns[k], 64, affine_chunk, seen);
+                for (int64_t i = 0; i < ns[k]; i++)
+                    assert_int_equal(seen[i], 1);
+                assert_true(affine_blocks <= (threads[t] < 32 ? threads[t] : 32));
+                if (rep == 0)
+                    memcpy(first, affine_begin, sizeof first);
+                else
+                    assert_memory_equal(first, affine_begin, sizeof first);
+            }
+        }
+    }
+    tfg_k_set_threads(0);
+}
+
 /* Runs the tensor tests. */
 int main(void)
 {
@@ -218,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_new),           cmocka_unit_test(test_new_errors),
         cmocka_unit_test(test_refcount_copy), cmocka_unit_test(test_get_set),
         cmocka_unit_test(test_dtype_and_strings), cmocka_unit_test(test_parallel_for),
+        cmocka_unit_test(test_parallel_affine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
