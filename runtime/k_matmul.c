@@ -109,12 +109,20 @@ static void k_gemm(bool f64, bool ta, bool tb, int64_t m, int64_t n, int64_t k, 
 {
     k_gemm_job j = { f64, ta, tb, n > m, m, n, k, lda, ldb, a, b, c };
     int64_t dim = j.split_n ? n : m, other = j.split_n ? m : n;
-    if (m * n * k < K_GEMM_PAR_MIN || tfg_k_threads() < 2) {
-        k_gemm_chunk(&j, 0, dim);
-        return;
-    }
+    int nt = tfg_k_threads();
     int64_t min_chunk = K_GEMM_PAR_CHUNK / (other * k) + 1;
-    tfg_k_parallel_grain(dim, min_chunk < 16 ? 16 : min_chunk, 16, k_gemm_chunk, &j);
+    if (min_chunk < 16)
+        min_chunk = 16;
+    /* one call per thread where every block is large enough (each packs its
+     * operands once), as tfg_k_parallel_affine cuts them */
+    int64_t per = tfg_k_affine_block(dim, 16);
+    int64_t last = dim - (dim - 1) / per * per;
+    if (m * n * k < K_GEMM_PAR_MIN || nt < 2 || dim < 2 * min_chunk)
+        k_gemm_chunk(&j, 0, dim);
+    else if (per >= min_chunk && last >= min_chunk)
+        tfg_k_parallel_affine(dim, 16, k_gemm_chunk, &j);
+    else
+        tfg_k_parallel_grain(dim, min_chunk, 16, k_gemm_chunk, &j);
 }
 
 /* Below this many multiply-adds a plain loop beats loading and calling

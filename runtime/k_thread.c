@@ -258,6 +258,24 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
 /* Affine calls use at most this many threads (a bit each in the ticket). */
 #define K_AFFINE_MAX 32
 
+/* The threads an affine call uses now, and its block length for n. */
+static int64_t k_affine_threads(void)
+{
+    int64_t nt = tfg_k_threads();
+    return nt > K_AFFINE_MAX ? K_AFFINE_MAX : nt;
+}
+static int64_t k_affine_per(int64_t n, int64_t nt, int64_t grain)
+{
+    return ((n + nt - 1) / nt + grain - 1) / grain * grain;
+}
+
+int64_t tfg_k_affine_block(int64_t n, int64_t grain)
+{
+    if (grain < 1)
+        grain = 1;
+    return n <= 0 ? grain : k_affine_per(n, k_affine_threads(), grain);
+}
+
 /* Runs fn over [0, n) in one block per thread, block t always on thread t
  * (see kernels.h). */
 void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ctx)
@@ -266,15 +284,17 @@ void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ct
         return;
     if (grain < 1)
         grain = 1;
-    int64_t nt = tfg_k_threads();
-    if (nt > K_AFFINE_MAX)
-        nt = K_AFFINE_MAX;
+    int64_t nt = k_affine_threads();
     if (nt <= 1 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
         fn(ctx, 0, n);
         return;
     }
-    nt = k_pool_grow((int)nt);
-    int64_t per = ((n + nt - 1) / nt + grain - 1) / grain * grain;
+    int64_t per = k_affine_per(n, nt, grain);
+    if (k_pool_grow((int)nt) < nt) {   /* fewer threads than blocks: no affinity to keep */
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        fn(ctx, 0, n);
+        return;
+    }
     int64_t nchunks = (n + per - 1) / per;
     if (nt <= 1 || nchunks <= 1) {
         atomic_flag_clear_explicit(&pool.busy, memory_order_release);

@@ -198,5 +198,8 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
  * kernels that call it over the same range keep each block's data in one
  * core's cache (a weight's columns in its product, gradient and update). */
 void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ctx);
+/* The block length tfg_k_parallel_affine(n, grain, ...) would use now (the
+ * last block holds the rest). */
+int64_t tfg_k_affine_block(int64_t n, int64_t grain);
 
 #endif
