@@ -284,7 +284,16 @@ B(m_next_batch)
     if (d->epochs_completed == 0 && start == 0 && shuffle) shuffle_order(d->order, n, &d->rng);
     if (start + bs <= n) {
         d->index_in_epoch += bs;
-        return ds_batch(ev, d, d->order + start, bs, a->loc, out);
+        int rc = ds_batch(ev, d, d->order + start, bs, a->loc, out);
+        /* the rows of the next batch of this size, when it stays in this epoch,
+         * start moving into the cache while the caller trains on this one */
+        int64_t px = d->rows * d->cols;
+        if (rc == 0 && start + 2 * bs <= n && bs * px <= (1 << 20))
+            for (int64_t r = start + bs; r < start + 2 * bs; r++) {
+                const char *row = (const char *)d->images->data + (d->first + d->order[r]) * px;
+                for (int64_t b = 0; b < px; b += 64) __builtin_prefetch(row + b, 0, 2);
+            }
+        return rc;
     }
     /* finished epoch: the rest of this one, then the start of the next */
     d->epochs_completed++;
