@@ -28,6 +28,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,9 +387,23 @@ static void libdeflate_load(void)
     if (a && f && g) { libdeflate.alloc = a; libdeflate.free = f; libdeflate.gunzip = g; }
 }
 
+/* One idx file to read (on a thread of its own for the large one). While
+ * it inflates, `out` holds a second reference to the output tensor, for
+ * another thread to fault its pages in (see idx_populate); `done` is set
+ * once inflating is over. */
+typedef struct idx_job {
+    char path[4096];
+    tfg_tensor *t;
+    tfg_error e;
+    int rc;
+    bool populate;   /* set: publish `out` (the large file) */
+    _Atomic(tfg_tensor *) out;
+    atomic_bool done;
+} idx_job;
+
 /* Reads a gzipped ubyte idx file with libdeflate into a new tensor; NULL when
  * the fast path does not apply (the caller then uses tfg_io_read_idx). */
-static tfg_tensor *idx_read_libdeflate(const char *path)
+static tfg_tensor *idx_read_libdeflate(const char *path, idx_job *j)
 {
     pthread_once(&libdeflate.once, libdeflate_load);
     if (!libdeflate.gunzip) return NULL;
@@ -412,6 +428,7 @@ static tfg_tensor *idx_read_libdeflate(const char *path)
     tfg_error e;
     t = tfg_tensor_new_uninit(TFG_UINT8, 1, &len, &e);
     if (!t || !(dec = libdeflate.alloc())) goto fail;
+    if (j->populate) atomic_store(&j->out, tfg_tensor_ref(t));
     unsigned char *raw = (unsigned char *)t->data + 48;
     size_t used = 0, got = 0;
     if (libdeflate.gunzip(dec, in, n, raw, (size_t)isize, &used, &got) != 0 || used != n || got != isize)
@@ -446,20 +463,41 @@ out:
     return t;
 }
 
-typedef struct idx_job {
-    char path[4096];
-    tfg_tensor *t;
-    tfg_error e;
-    int rc;
-} idx_job;
-
 /* Reads one idx file (a thread body): libdeflate's fast path, else runtime/io.c. */
 static void *idx_job_run(void *p)
 {
     idx_job *j = p;
-    j->t = idx_read_libdeflate(j->path);
+    j->t = idx_read_libdeflate(j->path, j);
+    atomic_store(&j->done, true);
     j->rc = j->t ? 0 : tfg_io_read_idx(j->path, &j->t, &j->e);
     return NULL;
+}
+
+/* Faults in the pages of job j's output from the end backwards while it
+ * inflates from the start (the kernel's page clearing then runs on this
+ * otherwise idle thread); advisory and content-preserving
+ * (MADV_POPULATE_WRITE), so racing the writer is harmless. Drops the job's
+ * second reference. */
+static void idx_populate(idx_job *j)
+{
+    tfg_tensor *t = atomic_exchange(&j->out, NULL);
+    while (!t && !atomic_load(&j->done)) {
+        sched_yield();
+        t = atomic_exchange(&j->out, NULL);
+    }
+    if (!t) t = atomic_exchange(&j->out, NULL);
+    if (!t) return;
+#ifdef MADV_POPULATE_WRITE
+    const size_t chunk = (size_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)t->data + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = ((uintptr_t)t->data + (uintptr_t)t->size) & ~(uintptr_t)4095;
+    for (uintptr_t end = hi; end > lo && !atomic_load(&j->done);) {
+        uintptr_t beg = end - lo > chunk ? end - chunk : lo;
+        if (madvise((void *)beg, end - beg, MADV_POPULATE_WRITE)) break;
+        end = beg;
+    }
+#endif
+    tfg_tensor_unref(t);
 }
 
 /* Finds DIR/NAME.gz, else DIR/NAME; -1 with a message when neither exists. */
@@ -518,11 +556,14 @@ B(b_read_data_sets)
         if (!jobs) { oom(ev, a->loc); goto done; }
         for (int i = 0; i < 4; i++)
             if (find_idx(ev, dir, files[i], a->loc, jobs[i].path, sizeof jobs[i].path)) goto done;
-        /* the big file inflates on a second thread while this one reads the rest */
+        /* the big file inflates on a second thread while this one reads the
+         * rest, then faults in the big file's pages from the far end */
+        jobs[0].populate = true;
         pthread_t th;
         bool threaded = pthread_create(&th, NULL, idx_job_run, &jobs[0]) == 0;
         if (!threaded) idx_job_run(&jobs[0]);
         for (int i = 1; i < 4; i++) idx_job_run(&jobs[i]);
+        idx_populate(&jobs[0]);
         if (threaded) pthread_join(th, NULL);
         for (int i = 0; i < 4; i++) {
             if (!ev->opts.quiet) fprintf(ev->out ? ev->out : stdout, "Extracting %s\n", jobs[i].path);
