@@ -169,6 +169,22 @@ static dataset *ds_of(tfg_val v)
     }
 U8_TO_F32(u8_to_f32_avx2, __attribute__((target("avx2"), optimize("O3"))))
 U8_TO_F32(u8_to_f32_base, __attribute__((optimize("O3"))))
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* The same, 16 at a time with AVX-512 (widen, convert exactly, one multiply). */
+__attribute__((target("avx512f"))) static void u8_to_f32_avx512(const uint8_t *restrict s, float *restrict o,
+                                                                int64_t n, float scale)
+{
+    const __m512 k = _mm512_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm512_storeu_ps(o + i, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), k));
+    }
+    for (; i < n; i++) o[i] = (float)s[i] * scale;
+}
+#define U8_HAVE_512 1
+#endif
 
 /* Builds the images array of the rows idx[0..k) of the split (float32 in [0,1] or uint8). */
 static int ds_images(tfg_eval *ev, const dataset *d, const int64_t *idx, int64_t k, tfg_loc loc, tfg_val *out)
@@ -185,6 +201,9 @@ static int ds_images(tfg_eval *ev, const dataset *d, const int64_t *idx, int64_t
         const float scale = (float)(1.0 / 255.0);   /* numpy: float32 array * Python float */
         float *dst = t->data;
         bool avx2 = __builtin_cpu_supports("avx2");
+#ifdef U8_HAVE_512
+        bool avx512 = __builtin_cpu_supports("avx512f");
+#endif
         /* the rows are scattered over the data set: ask for a few rows ahead, so
          * their cache misses overlap instead of stalling one row at a time */
         enum { AHEAD = 8 };
@@ -194,6 +213,9 @@ static int ds_images(tfg_eval *ev, const dataset *d, const int64_t *idx, int64_t
             if (r + AHEAD < k)
                 for (int64_t b = 0; b < px; b += 64) __builtin_prefetch(src + (d->first + idx[r + AHEAD]) * px + b);
             const uint8_t *s = src + (d->first + idx[r]) * px;
+#ifdef U8_HAVE_512
+            if (avx512) { u8_to_f32_avx512(s, dst + r * px, px, scale); continue; }
+#endif
             if (avx2) u8_to_f32_avx2(s, dst + r * px, px, scale);
             else u8_to_f32_base(s, dst + r * px, px, scale);
         }
