@@ -10,8 +10,9 @@
  * (none: leave OpenBLAS's own detection). Once loaded, a small product is
  * checked against a plain loop; a library that computes it wrongly is not
  * used (GEMMs then fail with a message naming the core type). OpenBLAS runs
- * single-threaded (OPENBLAS_NUM_THREADS=1 at load): tfg's kernels cut large
- * products among their own threads, with calls made concurrently from them.
+ * single-threaded (OPENBLAS_NUM_THREADS=1 at load): tfg's kernels cut
+ * products among their own threads, with calls made concurrently from them,
+ * except the largest, which OpenBLAS threads itself while tfg's pool sleeps.
  * The loaded library's function
  * pointers are process-wide and immutable once set (guarded by pthread_once).
  */
@@ -28,6 +29,9 @@ void tfg_blas_sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const fl
                     const float *b, int ldb, float beta, float *c, int ldc);
 void tfg_blas_dgemm(bool ta, bool tb, int m, int n, int k, double alpha, const double *a, int lda,
                     const double *b, int ldb, double beta, double *c, int ldc);
+/* OpenBLAS's own thread count: 1 (its setting at load) except around one
+ * large product inside tfg_k_exclusive_begin/end (runtime/k_matmul.c). */
+void tfg_blas_set_threads(int n);
 /* The kernel set OpenBLAS chose ("SkylakeX"), or "not loaded". */
 const char *tfg_blas_corename(void);
 

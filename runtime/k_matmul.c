@@ -98,6 +98,8 @@ static void k_gemm_chunk(void *p, int64_t lo, int64_t hi)
  * (with smaller shares the bits would depend on the thread count). */
 #define K_GEMM_PAR_MIN (1 << 21)
 #define K_GEMM_PAR_CHUNK (1 << 20)
+/* From this many multiply-adds (a 512^3 product), OpenBLAS's own threads. */
+#define K_GEMM_LIB_MIN (1 << 27)
 
 /* C[m,n] = op(A) op(B) through OpenBLAS (single-threaded), the larger of m
  * and n cut into per-thread blocks of whole multiples of 16 rows or columns,
@@ -117,8 +119,19 @@ static void k_gemm(bool f64, bool ta, bool tb, int64_t m, int64_t n, int64_t k, 
      * operands once), as tfg_k_parallel_affine cuts them */
     int64_t per = tfg_k_affine_block(dim, 16);
     int64_t last = dim - (dim - 1) / per * per;
-    if (m * n * k < K_GEMM_PAR_MIN || nt < 2 || dim < 2 * min_chunk)
+    if (m * n * k < K_GEMM_PAR_MIN || nt < 2 || dim < 2 * min_chunk) {
         k_gemm_chunk(&j, 0, dim);
+    } else if (m * n * k >= K_GEMM_LIB_MIN) {
+        /* large: OpenBLAS threads it itself, sharing its packed panels among
+         * its threads (cut in m or n as well: the same bits as one thread) */
+        int t = tfg_k_exclusive_begin();
+        if (t > 1)
+            tfg_blas_set_threads(t);
+        k_gemm_chunk(&j, 0, dim);
+        if (t > 1)
+            tfg_blas_set_threads(1);
+        tfg_k_exclusive_end(t);
+    }
     else if (per >= min_chunk && last >= min_chunk)
         tfg_k_parallel_affine(dim, 16, k_gemm_chunk, &j);
     else

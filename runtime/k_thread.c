@@ -87,6 +87,7 @@ static struct {
     atomic_int sleepers;       /* workers waiting on wake */
     atomic_int nworkers;       /* started workers, numbered 1..nworkers */
     atomic_flag busy;          /* held by the caller that owns the pool now */
+    atomic_bool park;          /* set: idle workers sleep at once (tfg_k_exclusive_begin) */
     uint64_t gen;              /* the owner's call counter (under busy) */
     _Alignas(64) atomic_uint_fast64_t post;     /* generation of the newest call */
     _Alignas(64) atomic_uint_fast64_t ticket;   /* generation << 32 | next chunk (affine:
@@ -144,12 +145,12 @@ static void k_claim(uint64_t g, int self)
 static void *k_worker(void *p)
 {
     int self = (int)(intptr_t)p;
-    uint_fast64_t seen = atomic_load(&pool.post);
+    uint_fast64_t seen = 0;   /* a call posted before this thread ran is claimed (or found done) */
     for (;;) {
         int64_t start = k_now_ns();
         for (unsigned spins = 1; atomic_load_explicit(&pool.post, memory_order_acquire) == seen; spins++) {
             K_PAUSE();
-            if ((spins & 255) == 0 && k_now_ns() - start > K_SPIN_NS) {
+            if ((spins & 255) == 0 && (atomic_load(&pool.park) || k_now_ns() - start > K_SPIN_NS)) {
                 pthread_mutex_lock(&pool.mu);
                 atomic_fetch_add(&pool.sleepers, 1);
                 while (atomic_load(&pool.post) == seen) pthread_cond_wait(&pool.wake, &pool.mu);
@@ -308,4 +309,26 @@ void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ct
 void tfg_k_parallel_for(int64_t n, int64_t min_chunk, tfg_k_chunk_fn fn, void *ctx)
 {
     tfg_k_parallel_grain(n, min_chunk, 64, fn, ctx);
+}
+
+/* Takes the machine for one call into a library that threads itself: the
+ * pool's idle workers go to sleep instead of spinning on the cores it needs.
+ * Returns the thread count to give the library, or 1 when the pool is in use
+ * (a nested call) or tfg runs single-threaded. */
+int tfg_k_exclusive_begin(void)
+{
+    int nt = tfg_k_threads();
+    if (nt <= 1 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire))
+        return 1;
+    atomic_store(&pool.park, true);
+    return nt;
+}
+
+/* Ends what tfg_k_exclusive_begin(), which returned `taken`, began. */
+void tfg_k_exclusive_end(int taken)
+{
+    if (taken <= 1)
+        return;
+    atomic_store(&pool.park, false);
+    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }

@@ -201,5 +201,11 @@ void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ct
 /* The block length tfg_k_parallel_affine(n, grain, ...) would use now (the
  * last block holds the rest). */
 int64_t tfg_k_affine_block(int64_t n, int64_t grain);
+/* Lends the machine to one call into a library that threads itself (OpenBLAS
+ * on a large product): idle workers sleep; returns the thread count to give
+ * it (1: the pool is in use or tfg is single-threaded). Pair with
+ * tfg_k_exclusive_end(the returned count). */
+int tfg_k_exclusive_begin(void);
+void tfg_k_exclusive_end(int taken);
 
 #endif

@@ -242,6 +242,12 @@ static void test_parallel_affine(void **state)
                 for (int64_t i = 0; i < ns[k]; i++)
                     assert_int_equal(seen[i], 1);
                 assert_true(affine_blocks <= (threads[t] < 32 ? threads[t] : 32));
+                /* lending the machine out and back leaves the pool working */
+                int taken = tfg_k_exclusive_begin();
+                assert_true(taken == 1 || taken == threads[t]);
+                assert_int_equal(tfg_k_exclusive_begin(), 1);   /* nested: not taken twice */
+                tfg_k_exclusive_end(1);
+                tfg_k_exclusive_end(taken);
                 if (rep == 0)
                     memcpy(first, affine_begin, sizeof first);
                 else
