@@ -51,23 +51,14 @@ static void load_once(void)
      * (runtime/k_matmul.c), and a second pool would only compete with them.
      * The library reads the variable while it loads; the caller's value is
      * put back afterwards. */
-    /* Its threads, used only for the largest products (while tfg's own
-     * sleep), sleep as soon as a product is done (2^4 cycles of spinning)
-     * rather than spin on the cores tfg's threads use next. */
-    static const char *const vars[2][2] = { { "OPENBLAS_NUM_THREADS", "1" }, { "OPENBLAS_THREAD_TIMEOUT", "4" } };
-    char *saved[2];
-    for (int v = 0; v < 2; v++) {
-        const char *env = getenv(vars[v][0]);
-        saved[v] = env ? strdup(env) : NULL;
-        if (v == 0 || !env) setenv(vars[v][0], vars[v][1], 1);
-    }
+    const char *env = getenv("OPENBLAS_NUM_THREADS");
+    char *saved = env ? strdup(env) : NULL;
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     for (size_t i = 0; i < sizeof names / sizeof *names && !lib.handle; i++)
         lib.handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    for (int v = 0; v < 2; v++) {
-        if (saved[v]) setenv(vars[v][0], saved[v], 1);
-        else unsetenv(vars[v][0]);
-        free(saved[v]);
-    }
+    if (saved) setenv("OPENBLAS_NUM_THREADS", saved, 1);
+    else unsetenv("OPENBLAS_NUM_THREADS");
+    free(saved);
     if (!lib.handle) {
         snprintf(lib.error, sizeof lib.error, "cannot load OpenBLAS (libopenblas.so.0): %s", dlerror());
         return;

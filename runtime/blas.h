@@ -12,7 +12,8 @@
  * used (GEMMs then fail with a message naming the core type). OpenBLAS runs
  * single-threaded (OPENBLAS_NUM_THREADS=1 at load): tfg's kernels cut
  * products among their own threads, with calls made concurrently from them,
- * except the largest, which OpenBLAS threads itself while tfg's pool sleeps.
+ * except the largest, which OpenBLAS threads itself while tfg's pool sleeps
+ * (its threads then idle as OpenBLAS's own settings say, yielding the CPU).
  * The loaded library's function
  * pointers are process-wide and immutable once set (guarded by pthread_once).
  */
