@@ -121,6 +121,8 @@ static void k_claim(uint64_t g, int self)
         int64_t n = atomic_load(&j->n), per = atomic_load(&j->per);
         int nchunks = atomic_load(&j->nchunks), maxw = atomic_load(&j->maxw);
         bool affine = atomic_load(&j->affine);
+        if (self > maxw)
+            return;   /* (affine calls: maxw < K_AFFINE_MAX, so every bit index below fits) */
         uint32_t low = (uint32_t)t, i = low;
         if (affine) {
             /* workers their own chunk only; the caller its own, then any left */
@@ -128,10 +130,10 @@ static void k_claim(uint64_t g, int self)
             if (self == 0)
                 while (i < (uint32_t)nchunks && (low >> i & 1u))
                     i++;
-            else if (low >> i & 1u)
+            else if (i >= (uint32_t)nchunks || (low >> i & 1u))
                 return;
         }
-        if (self > maxw || i >= (uint32_t)nchunks)
+        if (i >= (uint32_t)nchunks)
             return;
         if (!atomic_compare_exchange_weak(&pool.ticket, &t, affine ? t | (uint_fast64_t)1 << i : t + 1))
             continue;
