@@ -193,11 +193,20 @@ K_FMA_MM(k_mm_f32_fma_sw, )
  * twice, as K_INT_MM's float loop). Column tails use masked loads
  * and stores (masked-off lanes are never touched). */
 #ifdef K_MM_X86
+/* Writes a finished tile row: c = acc, or (lrp, a fused update) c = c - acc * lr,
+ * multiply and subtract rounded apart as ApplyGradientDescent's loop does. */
+__attribute__((target("avx512f"), always_inline)) static inline void k_mm_out(float *o, __mmask16 mk, __m512 acc,
+                                                                           const float *lrp)
+{
+    if (lrp)
+        acc = _mm512_sub_ps(_mm512_maskz_loadu_ps(mk, o), _mm512_mul_ps(acc, _mm512_set1_ps(*lrp)));
+    _mm512_mask_storeu_ps(o, mk, acc);
+}
 #define K_MM512_MADD(x, b, c)                                                              \
     (fused ? _mm512_fmadd_ps(x, b, c) : _mm512_add_ps(c, _mm512_mul_ps(x, b)))
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
 k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                 int64_t ais, int64_t aps, int64_t bps, int64_t ldc, const bool fused)
+                 int64_t ais, int64_t aps, int64_t bps, int64_t ldc, const bool fused, const float *lrp)
 {
     for (int64_t j0 = 0; j0 < n; j0 += 32) {
         int64_t w = n - j0 < 32 ? n - j0 : 32;
@@ -231,17 +240,17 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                     c31 = K_MM512_MADD(x, b1, c31);
                 }
                 float *o = c + i * ldc + j0;
-                _mm512_mask_storeu_ps(o, m0, c00);
-                _mm512_mask_storeu_ps(o + 16, m1, c01);
+                k_mm_out(o, m0, c00, lrp);
+                k_mm_out(o + 16, m1, c01, lrp);
                 o += ldc;
-                _mm512_mask_storeu_ps(o, m0, c10);
-                _mm512_mask_storeu_ps(o + 16, m1, c11);
+                k_mm_out(o, m0, c10, lrp);
+                k_mm_out(o + 16, m1, c11, lrp);
                 o += ldc;
-                _mm512_mask_storeu_ps(o, m0, c20);
-                _mm512_mask_storeu_ps(o + 16, m1, c21);
+                k_mm_out(o, m0, c20, lrp);
+                k_mm_out(o + 16, m1, c21, lrp);
                 o += ldc;
-                _mm512_mask_storeu_ps(o, m0, c30);
-                _mm512_mask_storeu_ps(o + 16, m1, c31);
+                k_mm_out(o, m0, c30, lrp);
+                k_mm_out(o + 16, m1, c31, lrp);
             }
         } else {
             /* at most 16 columns: 8 rows at a time */
@@ -257,7 +266,7 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                         acc[r] = K_MM512_MADD(_mm512_set1_ps(a0[r * ais + ap]), b0, acc[r]);
                 }
                 for (int r = 0; r < 8; r++)
-                    _mm512_mask_storeu_ps(c + (i + r) * ldc + j0, m0, acc[r]);
+                    k_mm_out(c + (i + r) * ldc + j0, m0, acc[r], lrp);
             }
         }
         for (; i < m; i++) {
@@ -270,9 +279,9 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                 if (m1)
                     c01 = K_MM512_MADD(x, _mm512_maskz_loadu_ps(m1, bp + 16), c01);
             }
-            _mm512_mask_storeu_ps(c + i * ldc + j0, m0, c00);
+            k_mm_out(c + i * ldc + j0, m0, c00, lrp);
             if (m1)
-                _mm512_mask_storeu_ps(c + i * ldc + j0 + 16, m1, c01);
+                k_mm_out(c + i * ldc + j0 + 16, m1, c01, lrp);
         }
     }
 }
@@ -285,7 +294,7 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
 #define K_MM_TILE(NAME, R, V)                                                                       \
     __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline \
     void NAME(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int64_t ais,  \
-              int64_t aps, int64_t bps, int64_t ldc, const bool fused)                              \
+              int64_t aps, int64_t bps, int64_t ldc, const bool fused, const float *lrp)            \
     {                                                                                               \
         for (int64_t j0 = 0; j0 < n; j0 += 16 * (V))                                                \
             for (int64_t i = 0; i < m; i += (R)) {                                                  \
@@ -306,7 +315,7 @@ k_mm_f32_tile512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                 }                                                                                   \
                 _Pragma("GCC unroll 12") for (int r = 0; r < (R); r++)                              \
                     _Pragma("GCC unroll 4") for (int v = 0; v < (V); v++)                           \
-                        _mm512_storeu_ps(c + (i + r) * ldc + j0 + 16 * v, acc[r][v]);               \
+                        k_mm_out(c + (i + r) * ldc + j0 + 16 * v, (__mmask16)0xFFFF, acc[r][v], lrp); \
             }                                                                                       \
     }
 K_MM_TILE(k_mm_f32_tile6x64, 6, 4)
@@ -317,23 +326,23 @@ K_MM_TILE(k_mm_f32_tile12x32, 12, 2)
  * 32-column strip in 12 x 32 tiles, the 4 x 32 masked tiles for the edges. */
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"), always_inline)) static inline void
 k_mm_f32_tiles(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int64_t ais,
-               int64_t aps, int64_t bps, int64_t ldc, const bool fused)
+               int64_t aps, int64_t bps, int64_t ldc, const bool fused, const float *lrp)
 {
     int64_t m6 = m / 6 * 6, n64 = n / 64 * 64;
     if (m6 && n64)
-        k_mm_f32_tile6x64(a, b, c, m6, n64, k, ais, aps, bps, ldc, fused);
+        k_mm_f32_tile6x64(a, b, c, m6, n64, k, ais, aps, bps, ldc, fused, lrp);
     if (m6 < m && n64)
-        k_mm_f32_tile512(a + m6 * ais, b, c + m6 * ldc, m - m6, n64, k, ais, aps, bps, ldc, fused);
+        k_mm_f32_tile512(a + m6 * ais, b, c + m6 * ldc, m - m6, n64, k, ais, aps, bps, ldc, fused, lrp);
     int64_t m12 = m / 12 * 12, n32 = n - n64 >= 32 ? n64 + 32 : n64;
     if (n32 > n64 && m12) {   /* a 32-column strip: 12-row tiles */
-        k_mm_f32_tile12x32(a, b + n64, c + n64, m12, 32, k, ais, aps, bps, ldc, fused);
+        k_mm_f32_tile12x32(a, b + n64, c + n64, m12, 32, k, ais, aps, bps, ldc, fused, lrp);
         if (m12 < m)
             k_mm_f32_tile512(a + m12 * ais, b + n64, c + m12 * ldc + n64, m - m12, 32, k, ais, aps, bps, ldc,
-                             fused);
+                             fused, lrp);
         n64 = n32;
     }
     if (n64 < n)
-        k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused);
+        k_mm_f32_tile512(a, b + n64, c + n64, m, n - n64, k, ais, aps, bps, ldc, fused, lrp);
 }
 
 /* One tiled product cut among threads (each element's chain is the same
@@ -348,6 +357,7 @@ typedef struct {
     float *c;
     int64_t m, n, k, ais, aps, bps;
     bool fused, split_n;
+    const float *lrp;   /* set: c -= product * *lrp instead of c = product */
 } k_tile_job;
 
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
@@ -356,16 +366,18 @@ k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
     const k_tile_job *j = p;
     if (j->split_n) {
         if (j->fused)
-            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, true);
+            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, true,
+                           j->lrp);
         else
-            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, false);
+            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, false,
+                           j->lrp);
     } else {
         const float *a = j->a + lo * j->ais;
         float *c = j->c + lo * j->n;
         if (j->fused)
-            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, true);
+            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, true, j->lrp);
         else
-            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, false);
+            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, false, j->lrp);
     }
 }
 
@@ -373,10 +385,10 @@ k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
 #define K_TILE_PAR_MIN (1 << 21)
 
 static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                           int64_t ais, int64_t aps, int64_t bps, bool fused)
+                           int64_t ais, int64_t aps, int64_t bps, bool fused, const float *lrp)
 {
     int nt = tfg_k_threads();
-    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 64 * nt };
+    k_tile_job j = { a, b, c, m, n, k, ais, aps, bps, fused, n >= 64 * nt, lrp };
     if (m * n * k < K_TILE_PAR_MIN || nt < 2)
         k_mm_f32_tile_chunk(&j, 0, j.split_n ? n : m);
     else if (j.split_n)   /* column blocks, each on the same thread every time */
@@ -389,13 +401,13 @@ __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static
 k_mm_f32_fma_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                  int64_t ais, int64_t aps, int64_t bps)
 {
-    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, true);
+    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, true, NULL);
 }
 __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
 k_mm_f32_muladd_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
                     int64_t ais, int64_t aps, int64_t bps)
 {
-    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, false);
+    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, false, NULL);
 }
 
 static bool k_mm_have512(void)
@@ -469,6 +481,49 @@ static void k_mm_f32_small(const float *a, const float *b, float *c, int64_t m, 
         return;
     memset(c, 0, sizeof(float) * (size_t)(m * n));
     k_mm_f32(a, b, c, m, n, k, ais, aps, bps, bjs);
+}
+
+/* The float32 kernels tfg_k_matmul picks: OpenBLAS, the plain multiply-add
+ * tiles (small products), or the FMA chain (TF's order; mid-sized products). */
+enum { K_F32_BLAS, K_F32_SMALL, K_F32_CHAIN };
+static int k_mm_f32_path(int rbat, int64_t m, int64_t n, int64_t k, bool ta, bool tb)
+{
+    bool small = m * n * k <= K_MM_SMALL;
+    bool tf_fma = rbat == 0 && k <= K_MM_FMA_MAXK && m * n * k <= K_MM_FMA_MAXWORK &&
+                  ((!ta && !tb && !(n == 1 && m > 1)) || (ta && !tb) || (ta && tb && m > 1));
+    /* mid-sized products: the same tiles, which need no packing and beat
+     * OpenBLAS's calls at these sizes */
+    bool own = (!tb || k * n <= K_MM_OWN_MAXCOPY) && !small && !tf_fma && m * n * k <= K_MM_OWN_MAXWORK &&
+               k_mm_have512();
+    return tf_fma || own ? K_F32_CHAIN : small ? K_F32_SMALL : K_F32_BLAS;
+}
+
+/* c -= lr * op(a) op(b) (see kernels.h). */
+int tfg_k_matmul_update(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb, float lr, tfg_tensor *c)
+{
+    if (a->dtype != TFG_FLOAT32 || b->dtype != TFG_FLOAT32 || c->dtype != TFG_FLOAT32 || a->rank != 2 ||
+        b->rank != 2 || c->rank != 2 || !k_mm_have512())
+        return 0;
+    int64_t m = a->shape[ta ? 1 : 0], k = a->shape[ta ? 0 : 1];
+    int64_t kb = b->shape[tb ? 1 : 0], n = b->shape[tb ? 0 : 1];
+    if (k != kb || k == 0 || m * n == 0 || c->shape[0] != m || c->shape[1] != n)
+        return 0;
+    int path = k_mm_f32_path(0, m, n, k, ta, tb);
+    if (path == K_F32_BLAS)
+        return 0;
+    int64_t lda = a->shape[1], ldb = b->shape[1];
+    int64_t ais = ta ? 1 : lda, aps = ta ? lda : 1, bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
+    const float *pb = b->data;
+    float *bt = NULL;
+    if (bjs != 1) {
+        if (!(bt = k_mm_rows(pb, n, k, bps, bjs)))
+            return 0;
+        pb = bt;
+        bps = n;
+    }
+    k_mm_f32_tiled(a->data, pb, c->data, m, n, k, ais, aps, bps, path == K_F32_CHAIN, &lr);
+    free(bt);
+    return 1;
 }
 
 /* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */
@@ -547,14 +602,8 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
     }
     size_t esz = tfg_dtype_size(a->dtype);
     bool small = m * n * k <= K_MM_SMALL;
-    bool tf_fma = a->dtype == TFG_FLOAT32 && rbat == 0 && k <= K_MM_FMA_MAXK &&
-                  m * n * k <= K_MM_FMA_MAXWORK &&
-                  ((!ta && !tb && !(n == 1 && m > 1)) || (ta && !tb) || (ta && tb && m > 1));
-    /* mid-sized float32 products: the same tiles, which need no packing and
-     * beat OpenBLAS's calls at these sizes */
-    bool own = a->dtype == TFG_FLOAT32 && (!tb || k * n <= K_MM_OWN_MAXCOPY) && !small && !tf_fma &&
-               m * n * k <= K_MM_OWN_MAXWORK && k_mm_have512();
-    if (tfg_dtype_is_float(a->dtype) && !small && !tf_fma && !own && tfg_blas_load(err)) {
+    int f32 = a->dtype == TFG_FLOAT32 ? k_mm_f32_path(rbat, m, n, k, ta, tb) : K_F32_BLAS;
+    if ((a->dtype == TFG_FLOAT32 ? f32 == K_F32_BLAS : a->dtype == TFG_FLOAT64 && !small) && tfg_blas_load(err)) {
         tfg_tensor_unref(o);
         *out = NULL;
         return -1;
@@ -575,10 +624,10 @@ int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
         int64_t bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
         switch (a->dtype) {
         case TFG_FLOAT32:
-            if (tf_fma || own)
+            if (f32 == K_F32_CHAIN)
                 k_mm_f32_fma((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
                              bps, bjs);
-            else if (small)
+            else if (f32 == K_F32_SMALL)
                 k_mm_f32_small((const float *)pa, (const float *)pb, (float *)pc, m, n, k, ais, aps,
                                bps, bjs);
             else

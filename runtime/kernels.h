@@ -64,6 +64,11 @@ int tfg_k_unary(tfg_unop op, const tfg_tensor *x, tfg_tensor **out, tfg_error *e
  * "Matrix size-incompatible: In[0]: [1,2], In[1]: [3,1] 0 0". */
 int tfg_k_matmul(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb,
                  tfg_tensor **out, tfg_error *err);
+/* A plain gradient-descent step fused into its product: c[i,j] -= lr * (op(a)
+ * op(b))[i,j] in place, with the bits of tfg_k_matmul followed by
+ * c[i] -= p[i] * lr, when tfg_k_matmul would run its own tiles for this
+ * rank-2 float32 product (returns 1); 0, with c untouched, otherwise. */
+int tfg_k_matmul_update(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb, float lr, tfg_tensor *c);
 
 /* ---- reductions (k_reduce.c) ---------------------------------------------- */
 typedef enum {

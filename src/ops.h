@@ -65,6 +65,12 @@ tfg_dtype tfg_ops_in_dtype(const tfg_node *n, int i);
 const tfg_shape *tfg_ops_in_shape(const tfg_node *n, int i);
 /* Sets n to one output of the given dtype and shape. Returns 0. */
 int tfg_ops_set_output(tfg_node *n, tfg_dtype dt, const tfg_shape *s);
+/* Runs ApplyGradientDescent node `gd`, whose delta is MatMul node `mm`'s
+ * product of mm_in (the session skipped mm and the Identity ops between),
+ * as one step: the update subtracts the product tile by tile where
+ * tfg_k_matmul_update can (the same bits), else the two kernels in turn. */
+int tfg_ops_gd_matmul(tfg_exec *x, const tfg_node *gd, const tfg_node *mm, tfg_tensor *const *mm_in,
+                      tfg_tensor *const *gd_in, tfg_tensor **out, tfg_error *err);
 /* Input i as a constant integer scalar (or one-element vector): true and *v
  * when it is a Const of an integer dtype, else false. */
 bool tfg_ops_const_int(const tfg_node *n, int i, int64_t *v);

@@ -315,6 +315,35 @@ static int k_gd(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tenso
     return upd_finish(x, n, &u, out, err);
 }
 
+/* See ops.h: ApplyGradientDescent fused with the MatMul that computes its delta. */
+int tfg_ops_gd_matmul(tfg_exec *x, const tfg_node *gd, const tfg_node *mm, tfg_tensor *const *mm_in,
+                      tfg_tensor *const *gd_in, tfg_tensor **out, tfg_error *err)
+{
+    const tfg_tensor *a = mm_in[0], *b = mm_in[1];
+    bool ta = mm->attr.flag[0], tb = mm->attr.flag[1];
+    if (a && b && a->dtype == TFG_FLOAT32 && b->dtype == TFG_FLOAT32 && a->rank == 2 && b->rank == 2 &&
+        a->shape[ta ? 0 : 1] == b->shape[tb ? 1 : 0]) {
+        /* the product's shape and dtype, for the update's checks */
+        tfg_tensor shape = { .dtype = TFG_FLOAT32, .rank = 2, .refcount = 1 };
+        shape.shape[0] = a->shape[ta ? 1 : 0];
+        shape.shape[1] = b->shape[tb ? 0 : 1];
+        shape.size = shape.shape[0] * shape.shape[1];
+        tfg_tensor *in[3] = { gd_in[0], gd_in[1], &shape };
+        upd u;
+        if (upd_prepare(x, gd, in, &u, err)) return -1;
+        if (u.ref[0]->dtype == TFG_FLOAT32 && tfg_k_matmul_update(a, b, ta, tb, (float)u.sc[1], u.ref[0]))
+            return upd_finish(x, gd, &u, out, err);
+        upd_release(&u);
+    }
+    /* the two kernels as the graph has them */
+    tfg_tensor *prod[TFG_MAX_OUTPUTS] = { NULL };
+    if (mm->op->kernel[TFG_BACKEND_CPU](x, mm, mm_in, prod, err)) return -1;
+    tfg_tensor *in[3] = { gd_in[0], gd_in[1], prod[0] };
+    int rc = gd->op->kernel[TFG_BACKEND_CPU](x, gd, in, out, err);
+    tfg_tensor_unref(prod[0]);
+    return rc;
+}
+
 /* ApplyMomentum's kernel. */
 static int k_momentum(tfg_exec *x, const tfg_node *n, tfg_tensor *const *in, tfg_tensor **out, tfg_error *err)
 {

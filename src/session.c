@@ -10,6 +10,7 @@
 #define TFG_HAVE_MXCSR 1
 #endif
 #include "session.h"
+#include "ops.h"
 #include "../opencl/backend.h"
 
 /* A cached execution plan for one (fetches, targets, feeds) signature. */
@@ -20,6 +21,9 @@ typedef struct plan {
     int *order;               /* node ids to run, topological (creation) order */
     int norder;
     int *uses;                /* per node id * TFG_MAX_OUTPUTS: consumers in this plan */
+    int *fuse;                /* per node id: 0 runs as usual; -1 skipped (a product run later
+                               * by its update, or an Identity between them); k > 0 an update
+                               * that runs product node k - 1 fused into it (NULL: none) */
     struct plan *next;
 } plan;
 
@@ -63,6 +67,7 @@ static void plan_free(plan *p)
     free(p->key);
     free(p->order);
     free(p->uses);
+    free(p->fuse);
     free(p);
 }
 
@@ -199,6 +204,40 @@ static bool node_fed(const tfg_node *n, const tfg_feed *feeds, int nfeeds)
     return false;
 }
 
+/* Remaps each plain gradient-descent update whose delta is a MatMul's
+ * product (directly or through Identity ops, each used once, nothing fed or
+ * fetched on the way) into one fused step at the update's place: the product
+ * is not stored, the update subtracts it as it is computed (TF's grappler
+ * remaps MatMul+BiasAdd the same way). The product's inputs then live until
+ * the update; the variable is read and written at the update's place as
+ * before, and the bits are those of the two ops (tfg_ops_gd_matmul). */
+static void plan_fuse(tfg_graph *g, plan *p, const tfg_feed *feeds, int nfeeds)
+{
+    for (int k = 0; k < p->norder; k++) {
+        const tfg_node *u = g->nodes[p->order[k]];
+        if (u->ninputs != 3 || strcmp(u->op->type, "ApplyGradientDescent") != 0 || node_fed(u, feeds, nfeeds))
+            continue;
+        const tfg_node *chain[8], *d = u->inputs[2].node;
+        int idx = u->inputs[2].index, nc = 0;
+        while (nc < 8 && idx == 0 && d->ninputs == 1 && strcmp(d->op->type, "Identity") == 0 &&
+               p->uses[d->id * TFG_MAX_OUTPUTS] == 1 && !node_fed(d, feeds, nfeeds)) {
+            chain[nc++] = d;
+            idx = d->inputs[0].index;
+            d = d->inputs[0].node;
+        }
+        if (idx != 0 || strcmp(d->op->type, "MatMul") != 0 || d->ninputs != 2 ||
+            p->uses[d->id * TFG_MAX_OUTPUTS] != 1 || node_fed(d, feeds, nfeeds) ||
+            d->out_dtype[0] != TFG_FLOAT32)
+            continue;
+        if (!p->fuse && !(p->fuse = calloc((size_t)g->nnodes + 1, sizeof *p->fuse)))
+            return;   /* out of memory: run unfused */
+        if (p->fuse[d->id] || p->fuse[u->id]) continue;
+        p->fuse[u->id] = d->id + 1;
+        p->fuse[d->id] = -1;
+        for (int c = 0; c < nc; c++) p->fuse[chain[c]->id] = -1;
+    }
+}
+
 /* Computes the nodes needed (pruning at fed endpoints) and their consumer counts. */
 static plan *make_plan(tfg_session *s, const tfg_endpoint *fetches, int nf,
                        tfg_node *const *targets, int nt, const tfg_feed *feeds, int nfeeds,
@@ -251,6 +290,7 @@ static plan *make_plan(tfg_session *s, const tfg_endpoint *fetches, int nf,
         if (need[i]) p->order[p->norder++] = i;
     free(need);
     free(stack);
+    plan_fuse(g, p, feeds, nfeeds);
     return p;
 oom:
     free(need);
@@ -378,6 +418,8 @@ static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches
     for (int k = 0; k < p->norder && rc == 0; k++) {
         const tfg_node *n = g->nodes[p->order[k]];
         if (s->fed[n->id]) continue;
+        int fz = p->fuse ? p->fuse[n->id] : 0;
+        if (fz < 0) continue;   /* runs inside the update it feeds */
         if (n->ninputs > 64) {
             inp = malloc(sizeof *inp * (size_t)n->ninputs);
             if (!inp) { rc = tfg_error_set(err, "out of memory"); break; }
@@ -391,13 +433,27 @@ static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches
         if (!kf) {
             rc = tfg_error_set(err, "No registered kernel for op '%s' on the CPU", n->op->type);
         } else {
-            rc = kf(&s->exec, n, inp, out, err);
+            const tfg_node *mm = fz > 0 ? g->nodes[fz - 1] : NULL;
+            tfg_tensor *mm_in[2] = { NULL, NULL };
+            if (mm)
+                for (int i = 0; i < 2; i++)
+                    mm_in[i] = vals[mm->inputs[i].node->id * TFG_MAX_OUTPUTS + mm->inputs[i].index];
+            rc = mm ? tfg_ops_gd_matmul(&s->exec, n, mm, mm_in, inp, out, err) : kf(&s->exec, n, inp, out, err);
             for (int o = 0; o < n->noutputs; o++)
                 left[n->id * TFG_MAX_OUTPUTS + o] = p->uses[n->id * TFG_MAX_OUTPUTS + o];
+            /* the fused product's inputs, after their last consumer */
+            for (int i = 0; mm && i < 2; i++) {
+                int slot = mm->inputs[i].node->id * TFG_MAX_OUTPUTS + mm->inputs[i].index;
+                if (--left[slot] == 0) {
+                    tfg_tensor_unref(vals[slot]);
+                    vals[slot] = NULL;
+                }
+            }
         }
         /* release inputs after their last consumer */
         for (int i = 0; i < n->ninputs; i++) {
             if (tfg_op_ref_input(n->op, i)) continue;
+            if (p->fuse && p->fuse[n->inputs[i].node->id] < 0) continue;   /* never computed */
             int slot = n->inputs[i].node->id * TFG_MAX_OUTPUTS + n->inputs[i].index;
             if (--left[slot] == 0) {
                 tfg_tensor_unref(vals[slot]);

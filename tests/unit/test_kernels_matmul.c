@@ -146,6 +146,56 @@ static void test_matmul_tiled(void **state)
         }
 }
 
+/* tfg_k_matmul_update: c -= lr * op(a) op(b) with the bits of the product
+ * followed by c[i] -= p[i] * lr, on 1 and 3 threads; 0 and c untouched where
+ * the product would go to OpenBLAS. */
+static void test_matmul_update(void **state)
+{
+    (void)state;
+    static const int64_t dims[][3] = { { 100, 784, 128 }, { 7, 5, 3 }, { 37, 500, 200 }, { 512, 512, 512 } };
+    for (size_t d = 0; d < sizeof dims / sizeof *dims; d++)
+        for (int t = 0; t < 4; t++) {
+            int64_t M = dims[d][0], K = dims[d][1], N = dims[d][2];
+            bool ta = t & 1, tb = t & 2;
+            int64_t sa[2] = { ta ? K : M, ta ? M : K }, sb[2] = { tb ? N : K, tb ? K : N }, sc[2] = { M, N };
+            tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 2, sa, NULL);
+            tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
+            tfg_tensor *c = tfg_tensor_new(TFG_FLOAT32, 2, sc, NULL);
+            for (int64_t i = 0; i < a->size; i++)
+                ((float *)a->data)[i] = (float)sin((double)i * 0.37);
+            for (int64_t i = 0; i < b->size; i++)
+                ((float *)b->data)[i] = (float)cos((double)i * 0.11);
+            for (int64_t i = 0; i < c->size; i++)
+                ((float *)c->data)[i] = (float)sin((double)i * 0.05);
+            const float lr = 0.01f;
+            tfg_tensor *p, *want = tfg_tensor_copy(c, NULL);
+            tfg_error err;
+            assert_int_equal(tfg_k_matmul(a, b, ta, tb, &p, &err), 0);
+            for (int64_t i = 0; i < c->size; i++)
+                ((float *)want->data)[i] -= ((float *)p->data)[i] * lr;
+            for (int th = 1; th <= 3; th += 2) {
+                tfg_tensor *got = tfg_tensor_copy(c, NULL);
+                tfg_k_set_threads(th);
+                int done = tfg_k_matmul_update(a, b, ta, tb, lr, got);
+                if (done)
+                    assert_memory_equal(got->data, want->data, sizeof(float) * (size_t)c->size);
+                else
+                    assert_memory_equal(got->data, c->data, sizeof(float) * (size_t)c->size);
+                if (M * N * K > (1 << 25))
+                    assert_int_equal(done, 0);   /* OpenBLAS's size */
+                else if (!tb)
+                    assert_int_equal(done, 1);   /* b's rows contiguous: always the tiles */
+                tfg_tensor_unref(got);
+            }
+            tfg_k_set_threads(0);
+            tfg_tensor_unref(p);
+            tfg_tensor_unref(want);
+            tfg_tensor_unref(a);
+            tfg_tensor_unref(b);
+            tfg_tensor_unref(c);
+        }
+}
+
 /* Runs the matmul tests. */
 int main(void)
 {
@@ -154,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_matmul_errors),
         cmocka_unit_test(test_matmul_large),
         cmocka_unit_test(test_matmul_tiled),
+        cmocka_unit_test(test_matmul_update),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
