@@ -62,6 +62,16 @@ static void test_matmul_errors(void **state)
     tfg_tensor_unref(b);
 }
 
+/* A float32 tensor of the given shape filled with f(i * step) (sin or cos). */
+static tfg_tensor *wave(int rank, const int64_t *shape, double (*f)(double), double step)
+{
+    tfg_tensor *t = tfg_tensor_new(TFG_FLOAT32, rank, shape, NULL);
+    assert_non_null(t);
+    for (int64_t i = 0; i < t->size; i++)
+        ((float *)t->data)[i] = (float)f((double)i * step);
+    return t;
+}
+
 /* A non-trivial float product (BLAS, all transposes) against a double loop. */
 static void test_matmul_large(void **state)
 {
@@ -70,12 +80,7 @@ static void test_matmul_large(void **state)
     for (int t = 0; t < 4; t++) {
         bool ta = t & 1, tb = t & 2;
         int64_t sa[3] = {2, ta ? K : M, ta ? M : K}, sb[2] = {tb ? N : K, tb ? K : N};
-        tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 3, sa, NULL);
-        tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
-        for (int64_t i = 0; i < a->size; i++)
-            ((float *)a->data)[i] = (float)sin((double)i * 0.37);
-        for (int64_t i = 0; i < b->size; i++)
-            ((float *)b->data)[i] = (float)cos((double)i * 0.11);
+        tfg_tensor *a = wave(3, sa, sin, 0.37), *b = wave(2, sb, cos, 0.11);
         tfg_tensor *o;
         tfg_error err;
         assert_int_equal(tfg_k_matmul(a, b, ta, tb, &o, &err), 0);
@@ -115,12 +120,7 @@ static void test_matmul_tiled(void **state)
             int64_t M = dims[d][0], K = dims[d][1], N = dims[d][2];
             bool ta = t & 1, tb = t & 2;
             int64_t sa[2] = { ta ? K : M, ta ? M : K }, sb[2] = { tb ? N : K, tb ? K : N };
-            tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 2, sa, NULL);
-            tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
-            for (int64_t i = 0; i < a->size; i++)
-                ((float *)a->data)[i] = (float)sin((double)i * 0.37);
-            for (int64_t i = 0; i < b->size; i++)
-                ((float *)b->data)[i] = (float)cos((double)i * 0.11);
+            tfg_tensor *a = wave(2, sa, sin, 0.37), *b = wave(2, sb, cos, 0.11);
             tfg_tensor *o1, *o2;
             tfg_error err;
             tfg_k_set_threads(1);
@@ -158,15 +158,7 @@ static void test_matmul_update(void **state)
             int64_t M = dims[d][0], K = dims[d][1], N = dims[d][2];
             bool ta = t & 1, tb = t & 2;
             int64_t sa[2] = { ta ? K : M, ta ? M : K }, sb[2] = { tb ? N : K, tb ? K : N }, sc[2] = { M, N };
-            tfg_tensor *a = tfg_tensor_new(TFG_FLOAT32, 2, sa, NULL);
-            tfg_tensor *b = tfg_tensor_new(TFG_FLOAT32, 2, sb, NULL);
-            tfg_tensor *c = tfg_tensor_new(TFG_FLOAT32, 2, sc, NULL);
-            for (int64_t i = 0; i < a->size; i++)
-                ((float *)a->data)[i] = (float)sin((double)i * 0.37);
-            for (int64_t i = 0; i < b->size; i++)
-                ((float *)b->data)[i] = (float)cos((double)i * 0.11);
-            for (int64_t i = 0; i < c->size; i++)
-                ((float *)c->data)[i] = (float)sin((double)i * 0.05);
+            tfg_tensor *a = wave(2, sa, sin, 0.37), *b = wave(2, sb, cos, 0.11), *c = wave(2, sc, sin, 0.05);
             const float lr = 0.01f;
             tfg_tensor *p, *want = tfg_tensor_copy(c, NULL);
             tfg_error err;
