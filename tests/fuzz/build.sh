@@ -2,9 +2,10 @@
 # Builds the front-end fuzzer (libFuzzer + ASan + UBSan) into build-fuzz/, and
 # with a number of seconds as argument runs it that long on a scratch copy of
 # tests/fuzz/corpus (new inputs it finds stay in build-fuzz/corpus-run).
-# Two targets: fuzz_frontend (lexer + parser) and fuzz_graph (parser + dry
-# evaluation: graph building and shape checking, no execution).
-#   usage: tests/fuzz/build.sh [SECONDS [frontend|graph] [extra libFuzzer flags...]]
+# Three targets: fuzz_frontend (lexer + parser), fuzz_graph (parser + dry
+# evaluation: graph building and shape checking, no execution) and fuzz_io
+# (the .npy/.npz/CSV/idx readers of runtime/io.c on arbitrary file contents).
+#   usage: tests/fuzz/build.sh [SECONDS [frontend|graph|io] [extra libFuzzer flags...]]
 # Crashes are written to build-fuzz/crash-* and make the script fail.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -24,6 +25,8 @@ $CC $FLAGS -o "$out/fuzz_frontend" tests/fuzz/fuzz_frontend.c \
 lib=$(ls src/*.c runtime/*.c opencl/*.c | grep -v '^src/main.c$')
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$out/fuzz_graph" tests/fuzz/fuzz_graph.c "$out/parser.c" "$out/lexer.c" $lib -lz -lm -lpthread -ldl
+# shellcheck disable=SC2086
+$CC $FLAGS -o "$out/fuzz_io" tests/fuzz/fuzz_io.c runtime/*.c -lz -lm -lpthread -ldl
 
 # a dictionary of the language's tokens helps libFuzzer find structure
 cat > "$out/tfg.dict" <<'DICT'
@@ -73,15 +76,22 @@ echo "built $out/fuzz_frontend"
 secs=$1
 shift
 target=frontend
-if [ $# -ge 1 ] && { [ "$1" = graph ] || [ "$1" = frontend ]; }; then target=$1; shift; fi
+if [ $# -ge 1 ] && { [ "$1" = graph ] || [ "$1" = frontend ] || [ "$1" = io ]; }; then target=$1; shift; fi
 run=$out/corpus-run-$target
 mkdir -p "$run"
-cp tests/fuzz/corpus/* "$run"/ 2>/dev/null || true
+if [ "$target" = io ]; then
+    # the io target starts from the unit tests' good and broken data files
+    for f in tests/unit/data/*; do cp "$f" "$run/seed_$(basename "$f")"; done
+else
+    cp tests/fuzz/corpus/* "$run"/ 2>/dev/null || true
+fi
 # the graph target also starts from every golden test and sample
 if [ "$target" = graph ]; then
     for f in tests/cli/*.tfg samples/*.tfg; do cp "$f" "$run/seed_$(basename "$f")"; done
 fi
+# files may be larger than scripts, and the token dictionary is for scripts
+if [ "$target" = io ]; then set -- -max_len=65536 "$@"; else set -- -dict=tfg.dict -max_len=4096 "$@"; fi
 cd "$out"
 ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1} \
-./fuzz_$target -max_total_time="$secs" -dict=tfg.dict -max_len=4096 -timeout=10 \
+./fuzz_$target -max_total_time="$secs" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 "$@" "corpus-run-$target"
