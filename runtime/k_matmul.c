@@ -364,21 +364,23 @@ __attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static
 k_mm_f32_tile_chunk(void *p, int64_t lo, int64_t hi)
 {
     const k_tile_job *j = p;
-    if (j->split_n) {
-        if (j->fused)
-            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, true,
-                           j->lrp);
-        else
-            k_mm_f32_tiles(j->a, j->b + lo, j->c + lo, j->m, hi - lo, j->k, j->ais, j->aps, j->bps, j->n, false,
-                           j->lrp);
-    } else {
-        const float *a = j->a + lo * j->ais;
-        float *c = j->c + lo * j->n;
-        if (j->fused)
-            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, true, j->lrp);
-        else
-            k_mm_f32_tiles(a, j->b, c, hi - lo, j->n, j->k, j->ais, j->aps, j->bps, j->n, false, j->lrp);
+    const float *a = j->a, *b = j->b;
+    float *c = j->c;
+    int64_t m = j->m, n = j->n;
+    if (j->split_n) {   /* columns [lo, hi) */
+        b += lo;
+        c += lo;
+        n = hi - lo;
+    } else {            /* rows [lo, hi) */
+        a += lo * j->ais;
+        c += lo * j->n;
+        m = hi - lo;
     }
+    /* two call sites, so that `fused` is a constant inside each inlined copy */
+    if (j->fused)
+        k_mm_f32_tiles(a, b, c, m, n, j->k, j->ais, j->aps, j->bps, j->n, true, j->lrp);
+    else
+        k_mm_f32_tiles(a, b, c, m, n, j->k, j->ais, j->aps, j->bps, j->n, false, j->lrp);
 }
 
 /* Multiply-adds from which a tiled product is shared among threads. */
@@ -395,19 +397,6 @@ static void k_mm_f32_tiled(const float *a, const float *b, float *c, int64_t m, 
         tfg_k_parallel_affine(n, 64, k_mm_f32_tile_chunk, &j);
     else
         tfg_k_parallel_grain(m, 12, 6, k_mm_f32_tile_chunk, &j);
-}
-
-__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
-k_mm_f32_fma_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                 int64_t ais, int64_t aps, int64_t bps)
-{
-    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, true, NULL);
-}
-__attribute__((target("avx512f,fma"), optimize("O3", "fp-contract=off"))) static void
-k_mm_f32_muladd_512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                    int64_t ais, int64_t aps, int64_t bps)
-{
-    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, false, NULL);
 }
 
 static bool k_mm_have512(void)
@@ -431,9 +420,9 @@ static float *k_mm_rows(const float *b, int64_t n, int64_t k, int64_t bps, int64
 
 /* The AVX-512 tiles (fused: the FMA chain; else multiply, round, add) when the
  * CPU has them, b's rows first copied contiguous when they are strided;
- * false when they cannot run. */
+ * false when they cannot run. lrp: c -= product * *lrp instead of c = product. */
 static bool k_mm_f32_try512(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
-                            int64_t ais, int64_t aps, int64_t bps, int64_t bjs, bool fused)
+                            int64_t ais, int64_t aps, int64_t bps, int64_t bjs, bool fused, const float *lrp)
 {
 #ifdef K_MM_X86
     if (!k_mm_have512())
@@ -445,14 +434,12 @@ static bool k_mm_f32_try512(const float *a, const float *b, float *c, int64_t m,
         b = bt;
         bps = n;
     }
-    if (fused)
-        k_mm_f32_fma_512(a, b, c, m, n, k, ais, aps, bps);
-    else
-        k_mm_f32_muladd_512(a, b, c, m, n, k, ais, aps, bps);
+    k_mm_f32_tiled(a, b, c, m, n, k, ais, aps, bps, fused, lrp);
     free(bt);
     return true;
 #else
     (void)a, (void)b, (void)c, (void)m, (void)n, (void)k, (void)ais, (void)aps, (void)bps, (void)bjs, (void)fused;
+    (void)lrp;
     return false;
 #endif
 }
@@ -462,7 +449,7 @@ static bool k_mm_f32_try512(const float *a, const float *b, float *c, int64_t m,
 static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, int64_t n,
                          int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
 {
-    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, true))
+    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, true, NULL))
         return;
     memset(c, 0, sizeof(float) * (size_t)(m * n));
     if (__builtin_cpu_supports("fma"))
@@ -477,7 +464,7 @@ static void k_mm_f32_fma(const float *a, const float *b, float *c, int64_t m, in
 static void k_mm_f32_small(const float *a, const float *b, float *c, int64_t m, int64_t n,
                            int64_t k, int64_t ais, int64_t aps, int64_t bps, int64_t bjs)
 {
-    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, false))
+    if (k_mm_f32_try512(a, b, c, m, n, k, ais, aps, bps, bjs, false, NULL))
         return;
     memset(c, 0, sizeof(float) * (size_t)(m * n));
     k_mm_f32(a, b, c, m, n, k, ais, aps, bps, bjs);
@@ -502,7 +489,7 @@ static int k_mm_f32_path(int rbat, int64_t m, int64_t n, int64_t k, bool ta, boo
 int tfg_k_matmul_update(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool tb, float lr, tfg_tensor *c)
 {
     if (a->dtype != TFG_FLOAT32 || b->dtype != TFG_FLOAT32 || c->dtype != TFG_FLOAT32 || a->rank != 2 ||
-        b->rank != 2 || c->rank != 2 || !k_mm_have512())
+        b->rank != 2 || c->rank != 2)
         return 0;
     int64_t m = a->shape[ta ? 1 : 0], k = a->shape[ta ? 0 : 1];
     int64_t kb = b->shape[tb ? 1 : 0], n = b->shape[tb ? 0 : 1];
@@ -512,18 +499,8 @@ int tfg_k_matmul_update(const tfg_tensor *a, const tfg_tensor *b, bool ta, bool 
     if (path == K_F32_BLAS)
         return 0;
     int64_t lda = a->shape[1], ldb = b->shape[1];
-    int64_t ais = ta ? 1 : lda, aps = ta ? lda : 1, bps = tb ? 1 : ldb, bjs = tb ? ldb : 1;
-    const float *pb = b->data;
-    float *bt = NULL;
-    if (bjs != 1) {
-        if (!(bt = k_mm_rows(pb, n, k, bps, bjs)))
-            return 0;
-        pb = bt;
-        bps = n;
-    }
-    k_mm_f32_tiled(a->data, pb, c->data, m, n, k, ais, aps, bps, path == K_F32_CHAIN, &lr);
-    free(bt);
-    return 1;
+    return k_mm_f32_try512(a->data, b->data, c->data, m, n, k, ta ? 1 : lda, ta ? lda : 1, tb ? 1 : ldb,
+                           tb ? ldb : 1, path == K_F32_CHAIN, &lr);
 }
 
 /* a @ b (with optional transposes) for rank >= 2, batch dims broadcast. */

@@ -195,11 +195,17 @@ static int k_pool_grow(int want)
 #define K_CHUNKS_PER_THREAD 4
 
 /* Posts a call of nchunks chunks (per elements each, the last the rest) on
- * the caller and workers 1..nt-1, takes part, and returns when all ran; the
- * caller holds pool.busy, which this releases. */
+ * the caller and workers 1..nt-1, takes part, and returns when all ran (with
+ * one thread or one chunk, runs fn inline); the caller holds pool.busy, which
+ * this releases. */
 static void k_post(int64_t n, int64_t per, int64_t nchunks, int nt, bool affine, tfg_k_chunk_fn fn,
                    void *ctx)
 {
+    if (nt <= 1 || nchunks <= 1) {
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        fn(ctx, 0, n);
+        return;
+    }
     uint64_t g = ++pool.gen;
     k_job *j = &pool.job[g & 1];
     atomic_store(&j->fn, fn);
@@ -250,11 +256,6 @@ void tfg_k_parallel_grain(int64_t n, int64_t min_chunk, int64_t grain, tfg_k_chu
     int64_t nchunks = (n + per - 1) / per;
     if (nchunks > 1 && n - (nchunks - 1) * per < min_chunk)
         nchunks--;   /* a short last chunk joins the one before */
-    if (nt <= 1 || nchunks <= 1) {
-        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
-        fn(ctx, 0, n);
-        return;
-    }
     k_post(n, per, nchunks, (int)nt, false, fn, ctx);
 }
 
@@ -292,19 +293,10 @@ void tfg_k_parallel_affine(int64_t n, int64_t grain, tfg_k_chunk_fn fn, void *ct
         fn(ctx, 0, n);
         return;
     }
+    /* the blocks follow the thread count asked for; blocks of workers that
+     * could not start are taken by the caller */
     int64_t per = k_affine_per(n, nt, grain);
-    if (k_pool_grow((int)nt) < nt) {   /* fewer threads than blocks: no affinity to keep */
-        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
-        fn(ctx, 0, n);
-        return;
-    }
-    int64_t nchunks = (n + per - 1) / per;
-    if (nt <= 1 || nchunks <= 1) {
-        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
-        fn(ctx, 0, n);
-        return;
-    }
-    k_post(n, per, nchunks, (int)nt, true, fn, ctx);
+    k_post(n, per, (n + per - 1) / per, k_pool_grow((int)nt), true, fn, ctx);
 }
 
 /* Runs fn over [0, n) in chunks whose bounds are multiples of 64 (see kernels.h). */
