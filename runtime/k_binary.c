@@ -495,9 +495,9 @@ int tfg_k_binary(tfg_binop op, const tfg_tensor *a, const tfg_tensor *b,
         /* a matrix plus a row (a layer's bias): one row call per row */
         int64_t c = rout ? sout[rout - 1] : 1;
         if (c > 0 && a->size == o->size && b->size == c && b->rank >= 1 && b->shape[b->rank - 1] == c) {
+            int64_t osz = (int64_t)tfg_dtype_size(o->dtype);
             for (int64_t r = 0; r < o->size; r += c)
-                row(c, (const char *)a->data + r * (int64_t)esz, 1, b->data, 1,
-                    (char *)o->data + r * (int64_t)tfg_dtype_size(o->dtype));
+                row(c, (const char *)a->data + r * (int64_t)esz, 1, b->data, 1, (char *)o->data + r * osz);
             *out = o;
             return 0;
         }

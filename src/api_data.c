@@ -502,12 +502,12 @@ static void *idx_job_run(void *p)
  * second reference. */
 static void idx_populate(idx_job *j)
 {
-    tfg_tensor *t = atomic_exchange(&j->out, NULL);
-    while (!t && !atomic_load(&j->done)) {
+    tfg_tensor *t;
+    for (;;) {   /* `done` first: `out` is published before it */
+        bool finished = atomic_load(&j->done);
+        if ((t = atomic_exchange(&j->out, NULL)) || finished) break;
         sched_yield();
-        t = atomic_exchange(&j->out, NULL);
     }
-    if (!t) t = atomic_exchange(&j->out, NULL);
     if (!t) return;
 #ifdef MADV_POPULATE_WRITE
     const size_t chunk = (size_t)2 << 20;

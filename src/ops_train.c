@@ -202,11 +202,7 @@ static int upd_finish(tfg_exec *x, const tfg_node *n, upd *u, tfg_tensor **out, 
 #define UPD_AFFINE_MIN (1 << 15)
 #define UPD_PAR_MIN (1 << 22)
 #define DEFINE_GD_LOOP(T, SFX)                                                                \
-    GD_CLONES static void gd_loop_##SFX(T *restrict var, const T *restrict g, T lr, int64_t n) \
-    {                                                                                         \
-        for (int64_t i = 0; i < n; i++) var[i] -= g[i] * lr;                                  \
-    }                                                                                         \
-    /* the same on `rows` runs of n elements, `stride` apart */                               \
+    /* var[i] -= g[i] * lr on `rows` runs of n elements, `stride` apart */                    \
     GD_CLONES static void gd_rows_##SFX(T *restrict var, const T *restrict g, T lr, int64_t rows, \
                                         int64_t n, int64_t stride)                            \
     {                                                                                         \
@@ -222,8 +218,8 @@ DEFINE_GD_LOOP(double, f64)
     static void gd_chunk_##SFX(void *p, int64_t lo, int64_t hi)                               \
     {                                                                                         \
         const upd *u = p;                                                                     \
-        gd_loop_##SFX((T *)u->ref[0]->data + lo, (const T *)u->grad->data + lo,               \
-                      (T)u->sc[1], hi - lo);                                                  \
+        gd_rows_##SFX((T *)u->ref[0]->data + lo, (const T *)u->grad->data + lo, (T)u->sc[1],   \
+                      1, hi - lo, 0);                                                         \
     }                                                                                         \
     /* columns [lo, hi) of every row of a matrix variable */                                 \
     static void gd_cols_##SFX(void *p, int64_t lo, int64_t hi)                                \

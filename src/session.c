@@ -376,6 +376,16 @@ int tfg_session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
     return rc;
 }
 
+/* One use of endpoint e's value is over: releases it after its last consumer. */
+static void release_use(tfg_tensor **vals, int *left, tfg_endpoint e)
+{
+    int slot = e.node->id * TFG_MAX_OUTPUTS + e.index;
+    if (--left[slot] == 0) {
+        tfg_tensor_unref(vals[slot]);
+        vals[slot] = NULL;
+    }
+}
+
 static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches,
                        tfg_node *const *targets, int ntargets, const tfg_feed *feeds, int nfeeds,
                        tfg_tensor **results, tfg_error *err)
@@ -442,23 +452,13 @@ static int session_run(tfg_session *s, const tfg_endpoint *fetches, int nfetches
             for (int o = 0; o < n->noutputs; o++)
                 left[n->id * TFG_MAX_OUTPUTS + o] = p->uses[n->id * TFG_MAX_OUTPUTS + o];
             /* the fused product's inputs, after their last consumer */
-            for (int i = 0; mm && i < 2; i++) {
-                int slot = mm->inputs[i].node->id * TFG_MAX_OUTPUTS + mm->inputs[i].index;
-                if (--left[slot] == 0) {
-                    tfg_tensor_unref(vals[slot]);
-                    vals[slot] = NULL;
-                }
-            }
+            for (int i = 0; mm && i < 2; i++) release_use(vals, left, mm->inputs[i]);
         }
         /* release inputs after their last consumer */
         for (int i = 0; i < n->ninputs; i++) {
             if (tfg_op_ref_input(n->op, i)) continue;
             if (p->fuse && p->fuse[n->inputs[i].node->id] < 0) continue;   /* never computed */
-            int slot = n->inputs[i].node->id * TFG_MAX_OUTPUTS + n->inputs[i].index;
-            if (--left[slot] == 0) {
-                tfg_tensor_unref(vals[slot]);
-                vals[slot] = NULL;
-            }
+            release_use(vals, left, n->inputs[i]);
         }
         if (inp != in) { free(inp); inp = in; }
     }
