@@ -22,18 +22,37 @@ static inline tfg_endpoint ep(tfg_node *n)
     return (tfg_endpoint){ n, 0 };
 }
 
-/* type(in...) with attributes at (NULL: none); a failed operand (node NULL)
- * gives a failure without adding anything. */
-static inline tfg_endpoint op(gb *b, const char *type, const tfg_attrs *at, int n, ...)
+/* type(in...) named name (NULL: the type) with attributes at (NULL: none),
+ * the n operands from ap; a failed operand (node NULL) gives a failure
+ * without adding anything. */
+static inline tfg_endpoint op_va(gb *b, const char *type, const char *name, const tfg_attrs *at, int n,
+                                 va_list ap)
 {
     tfg_endpoint in[4];
-    va_list ap;
-    va_start(ap, n);
     for (int i = 0; i < n; i++) in[i] = va_arg(ap, tfg_endpoint);
-    va_end(ap);
     for (int i = 0; i < n; i++)
         if (!in[i].node) return in[i];
-    return ep(tfg_grad_add(b->g, type, NULL, in, n, at, b->loc, b->err));
+    return ep(tfg_grad_add(b->g, type, name, in, n, at, b->loc, b->err));
+}
+
+/* type(in...) with attributes at (NULL: none), named after the type. */
+static inline tfg_endpoint op(gb *b, const char *type, const tfg_attrs *at, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    tfg_endpoint r = op_va(b, type, NULL, at, n, ap);
+    va_end(ap);
+    return r;
+}
+
+/* The same named name (NULL: the type). */
+static inline tfg_endpoint op_named(gb *b, const char *type, const char *name, const tfg_attrs *at, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    tfg_endpoint r = op_va(b, type, name, at, n, ap);
+    va_end(ap);
+    return r;
 }
 
 /* type(a). */

@@ -13,32 +13,31 @@ tfg_node *tfg_grad_add(tfg_graph *g, const char *type, const char *name, const t
     return tfg_graph_add_op(g, type, name, in, n, attrs, loc, err);
 }
 
-tfg_node *tfg_grad_scalar(tfg_graph *g, tfg_dtype dt, double v, const char *name, tfg_loc loc, tfg_error *err)
+/* A Const node holding t (NULL when t is: its error is already set); takes t's reference. */
+static tfg_node *grad_const(tfg_graph *g, tfg_tensor *t, const char *name, tfg_loc loc, tfg_error *err)
 {
-    tfg_tensor *t = tfg_tensor_scalar_f(dt, v, err);
     if (!t) return NULL;
     tfg_attrs at;
     memset(&at, 0, sizeof at);
     at.value = t;
-    at.dtype = dt;
+    at.dtype = t->dtype;
     tfg_node *n = tfg_graph_add_op(g, "Const", name ? name : "Const", NULL, 0, &at, loc, err);
     tfg_tensor_unref(t);
     return n;
+}
+
+tfg_node *tfg_grad_scalar(tfg_graph *g, tfg_dtype dt, double v, const char *name, tfg_loc loc, tfg_error *err)
+{
+    return grad_const(g, tfg_tensor_scalar_f(dt, v, err), name, loc, err);
 }
 
 tfg_node *tfg_grad_ivec(tfg_graph *g, const int64_t *v, int n, const char *name, tfg_loc loc, tfg_error *err)
 {
     int64_t sh[1] = { n };
     tfg_tensor *t = tfg_tensor_new(TFG_INT32, 1, sh, err);
-    if (!t) return NULL;
-    for (int i = 0; i < n; i++) tfg_tensor_set_i(t, i, v[i]);
-    tfg_attrs at;
-    memset(&at, 0, sizeof at);
-    at.value = t;
-    at.dtype = TFG_INT32;
-    tfg_node *c = tfg_graph_add_op(g, "Const", name ? name : "Const", NULL, 0, &at, loc, err);
-    tfg_tensor_unref(t);
-    return c;
+    if (t)
+        for (int i = 0; i < n; i++) tfg_tensor_set_i(t, i, v[i]);
+    return grad_const(g, t, name, loc, err);
 }
 
 tfg_node *tfg_grad_un(tfg_graph *g, const char *type, tfg_endpoint a, tfg_loc loc, tfg_error *err)

@@ -27,9 +27,8 @@
  * Shape and dtype errors are TF's (its shape functions' wording); the
  * kernels are adapters onto runtime/k_nn.c. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <string.h>
-#include "gradients.h"
+#include "grad_build.h"
 #include "ops.h"
 #include "../runtime/k_nn.h"
 
@@ -121,33 +120,6 @@ static int window_dim(const tfg_node *n, int64_t in, int64_t k, int64_t dil, int
 
 /* ---- gradient builder ----------------------------------------------------------------------- */
 
-/* What a gradient function builds with. */
-typedef struct {
-    tfg_graph *g;
-    tfg_loc loc;
-    tfg_error *err;
-} gb;
-
-/* Output 0 of a node (NULL stays NULL: a failure). */
-static tfg_endpoint ep(tfg_node *n)
-{
-    return (tfg_endpoint){ n, 0 };
-}
-
-/* type(in...) named name (NULL: the type) with attributes at; a failed
- * operand (node NULL) gives a failure without adding anything. */
-static tfg_endpoint op(gb *b, const char *type, const char *name, const tfg_attrs *at, int n, ...)
-{
-    tfg_endpoint in[4];
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) in[i] = va_arg(ap, tfg_endpoint);
-    va_end(ap);
-    for (int i = 0; i < n; i++)
-        if (!in[i].node) return in[i];
-    return ep(tfg_grad_add(b->g, type, name, in, n, at, b->loc, b->err));
-}
-
 /* An int32 scalar Const. */
 static tfg_endpoint iscalar(gb *b, int64_t v, const char *name)
 {
@@ -164,8 +136,8 @@ static tfg_endpoint shape_of(gb *b, tfg_endpoint x)
 static tfg_endpoint broadcast_mul(gb *b, tfg_endpoint vec, tfg_endpoint mat)
 {
     tfg_endpoint dim = iscalar(b, -1, "ExpandDims/dim");
-    tfg_endpoint e = op(b, "ExpandDims", NULL, NULL, 2, vec, dim);
-    return op(b, "Mul", "mul", NULL, 2, e, mat);
+    tfg_endpoint e = op_named(b, "ExpandDims", NULL, NULL, 2, vec, dim);
+    return op_named(b, "Mul", "mul", NULL, 2, e, mat);
 }
 
 /* Sum of x over every axis (a scalar): Const axes when the rank is known,
@@ -180,10 +152,10 @@ static tfg_endpoint sum_all(gb *b, tfg_endpoint x)
         for (int i = 0; i < r; i++) ax[i] = i;
         axes = ep(tfg_grad_ivec(b->g, ax, r, "Const", b->loc, b->err));
     } else {
-        tfg_endpoint rk = op(b, "Rank", NULL, NULL, 1, x);
-        axes = op(b, "Range", "range", NULL, 3, iscalar(b, 0, "range/start"), rk, iscalar(b, 1, "range/delta"));
+        tfg_endpoint rk = op_named(b, "Rank", NULL, NULL, 1, x);
+        axes = op_named(b, "Range", "range", NULL, 3, iscalar(b, 0, "range/start"), rk, iscalar(b, 1, "range/delta"));
     }
-    return op(b, "Sum", NULL, NULL, 2, x, axes);
+    return op_named(b, "Sum", NULL, NULL, 2, x, axes);
 }
 
 /* Stores e as the only gradient (input 0); -1 when building failed. */
@@ -228,7 +200,7 @@ static int grad_bias_add(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out
 {
     gb b = { g, n->loc, err };
     grad_in[0] = grad_out[0];
-    return set_grad(grad_in, 1, op(&b, "BiasAddGrad", NULL, NULL, 1, grad_out[0]));
+    return set_grad(grad_in, 1, op_named(&b, "BiasAddGrad", NULL, NULL, 1, grad_out[0]));
 }
 
 /* BiasAddGrad: rank >= 2 in, the last dimension out. */
@@ -264,8 +236,8 @@ static int grad_bias_add_grad(tfg_graph *g, tfg_node *n, const tfg_endpoint *gra
     for (int i = 0; i < r - 1; i++) ones[i] = 1;
     ones[r - 1] = -1;
     tfg_endpoint shp = ep(tfg_grad_ivec(g, ones, r, "Const", n->loc, err));
-    tfg_endpoint e = op(&b, "Reshape", NULL, NULL, 2, grad_out[0], shp);
-    return set_grad(grad_in, 0, op(&b, "BroadcastTo", NULL, NULL, 2, e, shape_of(&b, x)));
+    tfg_endpoint e = op_named(&b, "Reshape", NULL, NULL, 2, grad_out[0], shp);
+    return set_grad(grad_in, 0, op_named(&b, "BroadcastTo", NULL, NULL, 2, e, shape_of(&b, x)));
 }
 
 /* ---- softmax cross-entropy --------------------------------------------------------------------- */
@@ -312,15 +284,15 @@ static tfg_endpoint xent_logits_grad(gb *b, tfg_node *n, const tfg_endpoint *gra
     if (grad_out[0].node) grad = broadcast_mul(b, grad_out[0], (tfg_endpoint){ n, 1 });
     if (!grad_out[1].node) return grad;
     tfg_endpoint gg = grad_out[1];
-    tfg_endpoint sm = op(b, "Softmax", NULL, NULL, 1, n->inputs[0]);
+    tfg_endpoint sm = op_named(b, "Softmax", NULL, NULL, 1, n->inputs[0]);
     /* squeeze(matmul(expand_dims(gg, 1), expand_dims(sm, 2)), 1) is each row's gg . sm */
     tfg_attrs keep;
     memset(&keep, 0, sizeof keep);
     keep.flag[0] = true;
-    tfg_endpoint dot = op(b, "Sum", NULL, &keep, 2, op(b, "Mul", "mul", NULL, 2, gg, sm), iscalar(b, -1, "Const"));
-    tfg_endpoint extra = op(b, "Mul", "mul", NULL, 2, op(b, "Sub", "sub", NULL, 2, gg, dot), sm);
+    tfg_endpoint dot = op_named(b, "Sum", NULL, &keep, 2, op_named(b, "Mul", "mul", NULL, 2, gg, sm), iscalar(b, -1, "Const"));
+    tfg_endpoint extra = op_named(b, "Mul", "mul", NULL, 2, op_named(b, "Sub", "sub", NULL, 2, gg, dot), sm);
     if (!grad_out[0].node) return extra;
-    return op(b, "AddV2", "add", NULL, 2, grad, extra);
+    return op_named(b, "AddV2", "add", NULL, 2, grad, extra);
 }
 
 /* SoftmaxCrossEntropyWithLogits's gradient: logits as above; labels
@@ -330,8 +302,8 @@ static int grad_xent(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, tf
     gb b = { g, n->loc, err };
     if (set_grad(grad_in, 0, xent_logits_grad(&b, n, grad_out))) return -1;
     if (!grad_out[0].node) return 0;
-    tfg_endpoint ls = op(&b, "LogSoftmax", NULL, NULL, 1, n->inputs[0]);
-    return set_grad(grad_in, 1, broadcast_mul(&b, grad_out[0], op(&b, "Neg", NULL, NULL, 1, ls)));
+    tfg_endpoint ls = op_named(&b, "LogSoftmax", NULL, NULL, 1, n->inputs[0]);
+    return set_grad(grad_in, 1, broadcast_mul(&b, grad_out[0], op_named(&b, "Neg", NULL, NULL, 1, ls)));
 }
 
 /* SparseSoftmaxCrossEntropyWithLogits: features [batch, classes] (rank 2),
@@ -423,7 +395,7 @@ static int grad_l2_loss(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out,
                         tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    return set_grad(grad_in, 0, op(&b, "Mul", "mul", NULL, 2, n->inputs[0], grad_out[0]));
+    return set_grad(grad_in, 0, op_named(&b, "Mul", "mul", NULL, 2, n->inputs[0], grad_out[0]));
 }
 
 /* ---- SparseToDense, GatherNd, DivNoNan ----------------------------------------------------------- */
@@ -466,7 +438,7 @@ static int grad_sparse_to_dense(tfg_graph *g, tfg_node *n, const tfg_endpoint *g
                                 tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    tfg_endpoint vals = op(&b, "GatherNd", NULL, NULL, 2, grad_out[0], n->inputs[0]);
+    tfg_endpoint vals = op_named(&b, "GatherNd", NULL, NULL, 2, grad_out[0], n->inputs[0]);
     if (set_grad(grad_in, 2, vals)) return -1;
     /* scalar values get a vector gradient, which TF's tf.gradients rejects */
     const tfg_shape *vs = &vals.node->out_shape[0], *is = tfg_ops_in_shape(n, 2);
@@ -481,7 +453,7 @@ static int grad_sparse_to_dense(tfg_graph *g, tfg_node *n, const tfg_endpoint *g
                              "%s. Input index: 2. Original input shape: %s. Calculated input gradient shape: %s",
                              n->name, a, c);
     }
-    tfg_endpoint rest = op(&b, "Sub", "sub", NULL, 2, sum_all(&b, grad_out[0]), sum_all(&b, vals));
+    tfg_endpoint rest = op_named(&b, "Sub", "sub", NULL, 2, sum_all(&b, grad_out[0]), sum_all(&b, vals));
     return set_grad(grad_in, 3, rest);
 }
 
@@ -547,10 +519,10 @@ static int grad_div_no_nan(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_o
 {
     gb b = { g, n->loc, err };
     tfg_endpoint x = n->inputs[0], y = n->inputs[1];
-    tfg_endpoint gx = op(&b, "DivNoNan", NULL, NULL, 2, grad_out[0], y);
+    tfg_endpoint gx = op_named(&b, "DivNoNan", NULL, NULL, 2, grad_out[0], y);
     if (!gx.node || tfg_grad_unbroadcast(g, gx, x, n->loc, &grad_in[0], err)) return -1;
-    tfg_endpoint q = op(&b, "DivNoNan", NULL, NULL, 2, op(&b, "Neg", NULL, NULL, 1, x), y);
-    tfg_endpoint gy = op(&b, "Mul", "mul", NULL, 2, grad_out[0], op(&b, "DivNoNan", NULL, NULL, 2, q, y));
+    tfg_endpoint q = op_named(&b, "DivNoNan", NULL, NULL, 2, op_named(&b, "Neg", NULL, NULL, 1, x), y);
+    tfg_endpoint gy = op_named(&b, "Mul", "mul", NULL, 2, grad_out[0], op_named(&b, "DivNoNan", NULL, NULL, 2, q, y));
     if (!gy.node || tfg_grad_unbroadcast(g, gy, y, n->loc, &grad_in[1], err)) return -1;
     return 0;
 }
@@ -629,9 +601,9 @@ static int grad_conv2d(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out, 
     gb b = { g, n->loc, err };
     tfg_endpoint s0 = shape_of(&b, n->inputs[0]);
     tfg_endpoint s1 = s0.node ? shape_of(&b, n->inputs[1]) : s0;
-    if (set_grad(grad_in, 0, op(&b, "Conv2DBackpropInput", NULL, &n->attr, 3, s0, n->inputs[1], grad_out[0])))
+    if (set_grad(grad_in, 0, op_named(&b, "Conv2DBackpropInput", NULL, &n->attr, 3, s0, n->inputs[1], grad_out[0])))
         return -1;
-    return set_grad(grad_in, 1, op(&b, "Conv2DBackpropFilter", NULL, &n->attr, 3, n->inputs[0], s1, grad_out[0]));
+    return set_grad(grad_in, 1, op_named(&b, "Conv2DBackpropFilter", NULL, &n->attr, 3, n->inputs[0], s1, grad_out[0]));
 }
 
 /* Reads a 4-vector of sizes (input_sizes / filter_sizes) from a tensor. */
@@ -679,9 +651,9 @@ static int grad_conv2d_bp_input(tfg_graph *g, tfg_node *n, const tfg_endpoint *g
 {
     gb b = { g, n->loc, err };
     tfg_endpoint sf = shape_of(&b, n->inputs[1]);
-    if (set_grad(grad_in, 1, op(&b, "Conv2DBackpropFilter", NULL, &n->attr, 3, grad_out[0], sf, n->inputs[2])))
+    if (set_grad(grad_in, 1, op_named(&b, "Conv2DBackpropFilter", NULL, &n->attr, 3, grad_out[0], sf, n->inputs[2])))
         return -1;
-    return set_grad(grad_in, 2, op(&b, "Conv2D", NULL, &n->attr, 2, grad_out[0], n->inputs[1]));
+    return set_grad(grad_in, 2, op_named(&b, "Conv2D", NULL, &n->attr, 2, grad_out[0], n->inputs[1]));
 }
 
 /* Conv2DBackpropFilter: (input, filter_sizes, out_backprop) -> filter's shape. */
@@ -720,9 +692,9 @@ static int grad_conv2d_bp_filter(tfg_graph *g, tfg_node *n, const tfg_endpoint *
 {
     gb b = { g, n->loc, err };
     tfg_endpoint si = shape_of(&b, n->inputs[0]);
-    if (set_grad(grad_in, 0, op(&b, "Conv2DBackpropInput", NULL, &n->attr, 3, si, grad_out[0], n->inputs[2])))
+    if (set_grad(grad_in, 0, op_named(&b, "Conv2DBackpropInput", NULL, &n->attr, 3, si, grad_out[0], n->inputs[2])))
         return -1;
-    return set_grad(grad_in, 2, op(&b, "Conv2D", NULL, &n->attr, 2, n->inputs[0], grad_out[0]));
+    return set_grad(grad_in, 2, op_named(&b, "Conv2D", NULL, &n->attr, 2, n->inputs[0], grad_out[0]));
 }
 
 /* ---- pooling ---------------------------------------------------------------------------------------- */
@@ -800,7 +772,7 @@ static int grad_max_pool(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out
                          tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    return set_grad(grad_in, 0, op(&b, "MaxPoolGrad", NULL, &n->attr, 3, n->inputs[0], ep(n), grad_out[0]));
+    return set_grad(grad_in, 0, op_named(&b, "MaxPoolGrad", NULL, &n->attr, 3, n->inputs[0], ep(n), grad_out[0]));
 }
 
 /* AvgPool's gradient: AvgPoolGrad(shape(input), grad). */
@@ -808,7 +780,7 @@ static int grad_avg_pool(tfg_graph *g, tfg_node *n, const tfg_endpoint *grad_out
                          tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    return set_grad(grad_in, 0, op(&b, "AvgPoolGrad", NULL, &n->attr, 2, shape_of(&b, n->inputs[0]), grad_out[0]));
+    return set_grad(grad_in, 0, op_named(&b, "AvgPoolGrad", NULL, &n->attr, 2, shape_of(&b, n->inputs[0]), grad_out[0]));
 }
 
 /* MaxPoolGrad: (orig_input, orig_output, grad) -> orig_input's shape. */
@@ -841,10 +813,10 @@ static int grad_max_pool_grad(tfg_graph *g, tfg_node *n, const tfg_endpoint *gra
                               tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    if (set_grad(grad_in, 0, op(&b, "ZerosLike", NULL, NULL, 1, n->inputs[0]))) return -1;
-    if (set_grad(grad_in, 1, op(&b, "ZerosLike", NULL, NULL, 1, n->inputs[1]))) return -1;
+    if (set_grad(grad_in, 0, op_named(&b, "ZerosLike", NULL, NULL, 1, n->inputs[0]))) return -1;
+    if (set_grad(grad_in, 1, op_named(&b, "ZerosLike", NULL, NULL, 1, n->inputs[1]))) return -1;
     return set_grad(grad_in, 2,
-                    op(&b, "MaxPoolGradGrad", NULL, &n->attr, 3, n->inputs[0], n->inputs[1], grad_out[0]));
+                    op_named(&b, "MaxPoolGradGrad", NULL, &n->attr, 3, n->inputs[0], n->inputs[1], grad_out[0]));
 }
 
 /* MaxPoolGradGrad: (orig_input, orig_output, grad) -> orig_output's shape. */
@@ -869,9 +841,9 @@ static int grad_max_pool_grad_grad(tfg_graph *g, tfg_node *n, const tfg_endpoint
                                    tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    if (set_grad(grad_in, 0, op(&b, "ZerosLike", NULL, NULL, 1, n->inputs[0]))) return -1;
-    if (set_grad(grad_in, 1, op(&b, "ZerosLike", NULL, NULL, 1, n->inputs[1]))) return -1;
-    return set_grad(grad_in, 2, op(&b, "MaxPoolGrad", NULL, &n->attr, 3, n->inputs[0], n->inputs[1], grad_out[0]));
+    if (set_grad(grad_in, 0, op_named(&b, "ZerosLike", NULL, NULL, 1, n->inputs[0]))) return -1;
+    if (set_grad(grad_in, 1, op_named(&b, "ZerosLike", NULL, NULL, 1, n->inputs[1]))) return -1;
+    return set_grad(grad_in, 2, op_named(&b, "MaxPoolGrad", NULL, &n->attr, 3, n->inputs[0], n->inputs[1], grad_out[0]));
 }
 
 /* AvgPoolGrad: (orig_input_shape, grad) -> the shape's value. */
@@ -906,7 +878,7 @@ static int grad_avg_pool_grad(tfg_graph *g, tfg_node *n, const tfg_endpoint *gra
                               tfg_error *err)
 {
     gb b = { g, n->loc, err };
-    return set_grad(grad_in, 1, op(&b, "AvgPool", NULL, &n->attr, 1, grad_out[0]));
+    return set_grad(grad_in, 1, op_named(&b, "AvgPool", NULL, &n->attr, 1, grad_out[0]));
 }
 
 /* ---- the table --------------------------------------------------------------------------------------- */
