@@ -825,6 +825,22 @@ static int conv_dtype(tfg_dtype dt, tfg_error *err)
     return 0;
 }
 
+/* The im2col scratch for blocks of output rows of a convolution with M of
+ * them: *rows per block (at most M), or NULL with err set and o released
+ * ("OOM when allocating WHAT"). */
+static char *conv_cols(const cgeo *g, int64_t M, int64_t *rows, tfg_tensor *o, const char *what, tfg_error *err)
+{
+    int64_t K = g->kh * g->kw * g->ic;
+    *rows = chunk_rows(g);
+    if (*rows > M) *rows = M;
+    char *cols = malloc((size_t)(*rows * K * (int64_t)g->esz) + 1);
+    if (!cols) {
+        tfg_tensor_unref(o);
+        tfg_error_set(err, "OOM when allocating %s", what);
+    }
+    return cols;
+}
+
 /* Conv2D: im2col chunks times the filter (per group). */
 int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_nn_conv *p, tfg_tensor **out,
                     tfg_error *err)
@@ -845,13 +861,9 @@ int tfg_k_nn_conv2d(const tfg_tensor *x, const tfg_tensor *filter, const tfg_k_n
         *out = o;
         return 0;
     }
-    int64_t rows = chunk_rows(&g);
-    if (rows > M) rows = M;
-    char *cols = malloc((size_t)(rows * K * (int64_t)g.esz) + 1);
-    if (!cols) {
-        tfg_tensor_unref(o);
-        return tfg_error_set(err, "OOM when allocating Conv2D im2col buffer");
-    }
+    int64_t rows;
+    char *cols = conv_cols(&g, M, &rows, o, "Conv2D im2col buffer", err);
+    if (!cols) return -1;
     for (int64_t gi = 0; gi < g.groups; gi++)
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
@@ -899,13 +911,9 @@ int tfg_k_nn_conv2d_backprop_input(const int64_t *in_shape, const tfg_tensor *fi
         *out = o;
         return 0;
     }
-    int64_t rows = chunk_rows(&g);
-    if (rows > M) rows = M;
-    char *cols = malloc((size_t)(rows * K * (int64_t)g.esz) + 1);
-    if (!cols) {
-        tfg_tensor_unref(o);
-        return tfg_error_set(err, "OOM when allocating Conv2DBackpropInput buffer");
-    }
+    int64_t rows;
+    char *cols = conv_cols(&g, M, &rows, o, "Conv2DBackpropInput buffer", err);
+    if (!cols) return -1;
     for (int64_t gi = 0; gi < g.groups; gi++)
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
@@ -939,13 +947,9 @@ int tfg_k_nn_conv2d_backprop_filter(const tfg_tensor *x, const int64_t *f_shape,
         *out = o;
         return 0;
     }
-    int64_t rows = chunk_rows(&g);
-    if (rows > M) rows = M;
-    char *cols = malloc((size_t)(rows * K * (int64_t)g.esz) + 1);
-    if (!cols) {
-        tfg_tensor_unref(o);
-        return tfg_error_set(err, "OOM when allocating Conv2DBackpropFilter buffer");
-    }
+    int64_t rows;
+    char *cols = conv_cols(&g, M, &rows, o, "Conv2DBackpropFilter buffer", err);
+    if (!cols) return -1;
     for (int64_t gi = 0; gi < g.groups; gi++)
         for (int64_t m0 = 0; m0 < M; m0 += rows) {
             int64_t m1 = m0 + rows < M ? m0 + rows : M;
